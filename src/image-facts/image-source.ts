@@ -7,13 +7,27 @@ export interface FactsRequest {
   reference: string;
   /** Platform to judge when the reference names an index. Default linux/amd64. */
   platform?: Platform;
-  /** Deadline for the whole lookup, including retries. */
+  /** Aborts the lookup (the caller's deadline). Without one, the source applies its own timeout. */
   signal?: AbortSignal;
+  /** Epoch ms after which no retry is started, so retries never run into the deadline. */
+  deadline?: number;
   /** Extra credentials for this lookup only (a pod's pull secrets), tried before the source's own. */
+  keychain?: Keychain;
+}
+
+export interface ProvenanceRequest {
+  facts: ImageFacts;
+  signal?: AbortSignal;
+  deadline?: number;
   keychain?: Keychain;
 }
 
 /** The port through which everything else reads images: a reference in, facts out. */
 export interface ImageSource {
   getFacts(request: FactsRequest): Promise<ImageFacts>;
+  /**
+   * Reads the BuildKit provenance attestation of facts that have one. It costs two more
+   * requests, so callers ask only when a finding needs its support.
+   */
+  getProvenance(request: ProvenanceRequest): Promise<ImageFacts['provenance']>;
 }

@@ -38,7 +38,11 @@ export interface ImageIndex {
   kind: 'index';
   schemaVersion: 2;
   mediaType: string;
+  /** OCI 1.1: the type of artifact when the index is not a runnable image. */
+  artifactType?: string;
   manifests: Descriptor[];
+  /** OCI 1.1 referrers: the manifest this index refers to. */
+  subject?: Descriptor;
   annotations?: Record<string, string>;
 }
 

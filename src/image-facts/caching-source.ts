@@ -1,0 +1,186 @@
+import { LRUCache } from 'lru-cache';
+import { formatPlatform, normalizePlatform } from '../oci/platform.js';
+import { parseReference, type Reference } from '../reference/index.js';
+import type { Keychain } from '../registry/keychain.js';
+import { RegistryError } from '../registry/errors.js';
+import type { ImageFacts } from './image-facts.js';
+import type { FactsRequest, ImageSource, ProvenanceRequest } from './image-source.js';
+import { DEFAULT_PLATFORM } from './read-image-facts.js';
+import { SingleFlight } from './single-flight.js';
+
+export interface CachingSourceOptions {
+  inner: ImageSource & {
+    resolveTag?(reference: string, options: { signal: AbortSignal; keychain?: Keychain }): Promise<string>;
+  };
+  /** Bound on the cached facts, in (estimated) bytes. */
+  maxBytes?: number;
+  /** How long a tag -> digest answer is trusted before it is revalidated with one HEAD. */
+  tagTtlMs?: number;
+  /** How long "not found" is remembered, so a typo in a hot Deployment doesn't hammer the registry. */
+  negativeTtlMs?: number;
+  /** Upper bound on one shared lookup when no caller gave a deadline. */
+  lookupTimeoutMs?: number;
+  now?: () => number;
+}
+
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  /** Tag answers served past their TTL because revalidation failed (registry down). */
+  staleHits: number;
+  negativeHits: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface CachingImageSource extends ImageSource {
+  stats(): CacheStats;
+}
+
+interface TagEntry {
+  digest: string;
+  checkedAt: number;
+}
+
+interface NegativeEntry {
+  error: unknown;
+  expiresAt: number;
+}
+
+/**
+ * Facts are immutable per (manifest digest, platform), so they are cached by digest with
+ * no TTL, bounded in bytes (LRU). Tags move, so tag -> digest answers have a TTL; a stale
+ * one is revalidated with a HEAD and, when the registry is down, still served.
+ */
+export function createCachingImageSource(options: CachingSourceOptions): CachingImageSource {
+  const { inner } = options;
+  const now = options.now ?? Date.now;
+  const tagTtlMs = options.tagTtlMs ?? 60_000;
+  const negativeTtlMs = options.negativeTtlMs ?? 10_000;
+  const lookupTimeoutMs = options.lookupTimeoutMs ?? 30_000;
+
+  const factsByDigest = new LRUCache<string, ImageFacts>({
+    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+    // JSON length approximates the retained size well enough to bound it; the exact
+    // per-entry cost is measured by the memory benchmark.
+    sizeCalculation: (facts) => Math.max(1, JSON.stringify(facts).length),
+  });
+  const tags = new LRUCache<string, TagEntry>({ max: 100_000 });
+  const negatives = new LRUCache<string, NegativeEntry>({ max: 10_000 });
+  const provenance = new LRUCache<string, NonNullable<ImageFacts['provenance']>>({ max: 10_000 });
+  const flights = new SingleFlight<ImageFacts>();
+  const tagChecks = new SingleFlight<string>();
+  const counters = { hits: 0, misses: 0, staleHits: 0, negativeHits: 0 };
+
+  function digestKey(ref: Reference, digest: string, platformKey: string): string {
+    return `${ref.name}@${digest}|${platformKey}`;
+  }
+
+  function hit(facts: ImageFacts, ref: Reference): ImageFacts {
+    counters.hits += 1;
+    const reference = ref.toString();
+    return facts.reference === reference ? facts : { ...facts, reference };
+  }
+
+  async function revalidate(ref: Reference, request: FactsRequest, entry: TagEntry, platformKey: string) {
+    const cached = factsByDigest.get(digestKey(ref, entry.digest, platformKey));
+    if (!cached || !inner.resolveTag) return undefined;
+    try {
+      const digest = await tagChecks.run(`${ref.name}:${ref.tag}`, request.signal, (signal) =>
+        inner.resolveTag!(ref.toString(), { signal, keychain: request.keychain }),
+      );
+      if (digest !== entry.digest) return undefined;
+      entry.checkedAt = now();
+      return hit(cached, ref);
+    } catch (error) {
+      // Cached facts keep serving while a registry is down; a definite answer does not.
+      if ((error as { temporary?: boolean }).temporary) {
+        counters.staleHits += 1;
+        return hit(cached, ref);
+      }
+      return undefined;
+    }
+  }
+
+  return {
+    async getFacts(request) {
+      let ref: Reference;
+      try {
+        ref = parseReference(request.reference);
+      } catch {
+        // Let the inner source produce its own typed error for a bad reference.
+        return inner.getFacts(request);
+      }
+      const platformKey = formatPlatform(normalizePlatform(request.platform ?? DEFAULT_PLATFORM));
+
+      if (ref.digest) {
+        const cached = factsByDigest.get(digestKey(ref, ref.digest, platformKey));
+        if (cached) return hit(cached, ref);
+      } else {
+        const tagKey = `${ref.name}:${ref.tag ?? 'latest'}`;
+        const entry = tags.get(tagKey);
+        if (entry) {
+          const cached = factsByDigest.get(digestKey(ref, entry.digest, platformKey));
+          if (cached && now() - entry.checkedAt < tagTtlMs) return hit(cached, ref);
+          const revalidated = await revalidate(ref, request, entry, platformKey);
+          if (revalidated) return revalidated;
+        }
+      }
+
+      const requestKey = `${ref.toString()}|${platformKey}`;
+      const negative = negatives.get(requestKey);
+      if (negative && negative.expiresAt > now()) {
+        counters.negativeHits += 1;
+        throw negative.error;
+      }
+
+      counters.misses += 1;
+      const flight = flights.run(requestKey, request.signal, async (signal) => {
+        try {
+          const facts = await inner.getFacts({
+            ...request,
+            signal: AbortSignal.any([signal, AbortSignal.timeout(lookupTimeoutMs)]),
+          });
+          factsByDigest.set(digestKey(ref, facts.digest, platformKey), facts);
+          const topDigest = facts.indexDigest ?? facts.digest;
+          if (facts.indexDigest) factsByDigest.set(digestKey(ref, facts.indexDigest, platformKey), facts);
+          if (!ref.digest) tags.set(`${ref.name}:${ref.tag ?? 'latest'}`, { digest: topDigest, checkedAt: now() });
+          negatives.delete(requestKey);
+          return facts;
+        } catch (error) {
+          if ((error as { code?: string }).code === 'NOT_FOUND') {
+            negatives.set(requestKey, { error, expiresAt: now() + negativeTtlMs });
+          }
+          throw error;
+        }
+      });
+      return flight.catch((error: unknown) => {
+        // The caller's own deadline ended its wait (the shared lookup may go on for others).
+        if (request.signal?.aborted && error === request.signal.reason) {
+          throw new RegistryError({
+            code: 'TIMEOUT',
+            registry: ref.domain,
+            image: ref.familiarString(),
+            what: 'no answer from the registry before the deadline',
+            cause: error,
+          });
+        }
+        throw error;
+      });
+    },
+
+    async getProvenance(request: ProvenanceRequest) {
+      const key = request.facts.attestation?.digest;
+      if (!key) return undefined;
+      const cached = provenance.get(key);
+      if (cached) return cached;
+      const read = await inner.getProvenance(request);
+      if (read) provenance.set(key, read);
+      return read;
+    },
+
+    stats() {
+      return { ...counters, entries: factsByDigest.size, bytes: factsByDigest.calculatedSize };
+    },
+  };
+}
