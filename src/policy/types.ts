@@ -1,4 +1,5 @@
 import type { Platform } from '../oci/types.js';
+import type { BuildBaseFacts, BuildBaseFinding } from './build-base/types.js';
 
 /** Rule IDs are a contract: policy keys, the `rule` metric label and the message prefix. */
 export const RULE_IDS = ['runAsRoot', 'sizeBudget', 'buildBase'] as const;
@@ -53,4 +54,24 @@ export interface Verdict {
   violations: Violation[];
   /** Things the user should know that are not violations (rule skipped for Windows, exemption expiring). */
   notes: string[];
+  /** What build-base detection found (JSON output facts.buildBase); absent when buildBase is off. */
+  buildBase?: BuildBaseFinding;
+}
+
+/**
+ * The parts of an image's facts (image-facts ImageFacts) the rules read, declared structurally so
+ * this pure module imports nothing from image-facts; an ImageFacts value is accepted as is.
+ */
+export interface PolicyFacts extends BuildBaseFacts {
+  /** Normalized reference (docker.io/library/nginx:1.27). */
+  reference: string;
+  /** Digest of the judged platform manifest. */
+  digest: string;
+  platform: Platform;
+  /** Config User exactly as written ("" means root). */
+  user: string;
+  /** Layers of the judged platform manifest, base first. */
+  layers: readonly { digest: string; size: number }[];
+  /** Sum of the compressed layer sizes. */
+  compressedSizeBytes: number;
 }

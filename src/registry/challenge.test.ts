@@ -75,11 +75,12 @@ describe('parseWwwAuthenticate', () => {
     for (const sample of samples) expect(() => parseWwwAuthenticate(sample)).not.toThrow();
   });
 
-  it('stays linear on a long hostile header', () => {
+  // Super-linear parsing would take minutes here and hit the test timeout; speed itself is
+  // not asserted (timing belongs in benchmarks).
+  it('parses a long hostile header (catastrophic backtracking would time out)', () => {
     const header = `Bearer ${'a="b",'.repeat(50_000)}${'\\'.repeat(50_000)}`;
-    const started = performance.now();
-    parseWwwAuthenticate(header);
-    expect(performance.now() - started).toBeLessThan(2000);
+    const [challenge] = parseWwwAuthenticate(header);
+    expect(challenge?.scheme).toBe('bearer');
   });
 });
 

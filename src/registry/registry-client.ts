@@ -50,10 +50,10 @@ export function createRegistryClient(options: { transport: Transport }): Registr
         method: 'GET',
         accept,
         maxBytes: MAX_MANIFEST_BYTES,
-        what: `manifest ${location.image}`,
+        what: 'manifest',
       });
       const announced = single(response.headers['docker-content-digest']);
-      const context = { registry: location.registry, image: location.image, what: `manifest ${location.image}` };
+      const context = { registry: location.registry, image: location.image, what: 'manifest' };
       let digest: string;
       if (byDigest) {
         verifyDigest(response.body, tagOrDigest, context);
@@ -76,7 +76,7 @@ export function createRegistryClient(options: { transport: Transport }): Registr
         method: 'HEAD',
         accept,
         maxBytes: 0,
-        what: `manifest ${location.image}`,
+        what: 'manifest',
       });
       const digest = single(response.headers['docker-content-digest']);
       if (!digest) {
@@ -85,14 +85,14 @@ export function createRegistryClient(options: { transport: Transport }): Registr
           registry: location.registry,
           image: location.image,
           temporary: false,
-          what: `registry ${location.registry} sent no Docker-Content-Digest for ${location.image}`,
+          what: 'the registry sent no Docker-Content-Digest for the tag',
         });
       }
       return digest;
     },
 
     async getBlob(location, digest, maxBytes, call) {
-      const what = `blob ${digest.slice(0, 19)} of ${location.image}`;
+      const what = `blob ${digest.slice(0, 19)}…`;
       const response = await transport.fetch({
         ...location,
         ...call,

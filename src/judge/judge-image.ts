@@ -1,0 +1,51 @@
+import type { ImageFacts } from '../image-facts/image-facts.js';
+import type { ImageSource } from '../image-facts/image-source.js';
+import type { Platform } from '../oci/types.js';
+import { evaluate } from '../policy/evaluate.js';
+import type { Policy } from '../policy/policy.js';
+import type { ContainerContext, Verdict } from '../policy/types.js';
+import type { Keychain } from '../registry/keychain.js';
+
+export interface JudgeRequest {
+  source: ImageSource;
+  policy: Policy;
+  reference: string;
+  platform?: Platform;
+  context?: ContainerContext;
+  signal?: AbortSignal;
+  deadline?: number;
+  keychain?: Keychain;
+  now?: Date;
+}
+
+export interface Judgement {
+  facts: ImageFacts;
+  verdict: Verdict;
+}
+
+/**
+ * Facts in, verdict out: the one path both the CLI and the webhook take. The engine is
+ * pure, so provenance (two more requests) is read only when the first verdict found a
+ * build base and the image carries an attestation that can support the finding.
+ */
+export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
+  const { source } = request;
+  const call = { signal: request.signal, deadline: request.deadline, keychain: request.keychain };
+  let facts = await source.getFacts({ ...call, reference: request.reference, platform: request.platform });
+  const judge = (f: ImageFacts) =>
+    evaluate({ facts: f, context: request.context ?? {}, policy: request.policy, now: request.now ?? new Date() });
+  let verdict = judge(facts);
+  if (facts.attestation && !facts.provenance && verdict.violations.some((v) => v.rule === 'buildBase')) {
+    try {
+      const provenance = await source.getProvenance({ ...call, facts });
+      if (provenance) {
+        facts = { ...facts, provenance };
+        verdict = judge(facts);
+      }
+    } catch {
+      // Provenance only supports a finding the image's own layers already made: without
+      // it the verdict stands, so a broken attestation must not fail the whole lookup.
+    }
+  }
+  return { facts, verdict };
+}
