@@ -5,6 +5,7 @@ import { evaluate } from '../policy/evaluate.js';
 import type { Policy } from '../policy/policy.js';
 import type { ContainerContext, Verdict } from '../policy/types.js';
 import type { Keychain } from '../registry/keychain.js';
+import { resolveCatalog } from './resolve-catalog.js';
 
 export interface JudgeRequest {
   source: ImageSource;
@@ -31,9 +32,25 @@ export interface Judgement {
 export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
   const { source } = request;
   const call = { signal: request.signal, deadline: request.deadline, keychain: request.keychain };
-  let facts = await source.getFacts({ ...call, reference: request.reference, platform: request.platform });
-  const judge = (f: ImageFacts) =>
-    evaluate({ facts: f, context: request.context ?? {}, policy: request.policy, now: request.now ?? new Date() });
+  const catalog = request.policy.rules.buildBase.catalog;
+  const [initialFacts, resolved] = await Promise.all([
+    source.getFacts({ ...call, reference: request.reference, platform: request.platform }),
+    catalog.length > 0
+      ? resolveCatalog({ source, catalog, platform: request.platform, signal: request.signal, deadline: request.deadline })
+      : undefined,
+  ]);
+  let facts = initialFacts;
+  const judge = (f: ImageFacts) => {
+    const verdict = evaluate({
+      facts: f,
+      context: request.context ?? {},
+      policy: request.policy,
+      now: request.now ?? new Date(),
+      buildBaseCatalog: resolved?.entries,
+    });
+    if (resolved?.problems.length) verdict.notes.push(...resolved.problems);
+    return verdict;
+  };
   let verdict = judge(facts);
   if (facts.attestation && !facts.provenance && verdict.violations.some((v) => v.rule === 'buildBase')) {
     try {
