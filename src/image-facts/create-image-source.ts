@@ -5,7 +5,7 @@ import { anonymousKeychain, type Keychain } from '../registry/keychain.js';
 import { createRegistryClient } from '../registry/registry-client.js';
 import type { RetryOptions } from '../registry/retry.js';
 import { createSsrfGuard } from '../registry/ssrf-guard.js';
-import { createTransport } from '../registry/transport.js';
+import { createTransport, type RegistryCallEvent } from '../registry/transport.js';
 import { createCachingImageSource, type CacheStats, type CachingSourceOptions } from './caching-source.js';
 import type { FactsRequest, ImageSource, ProvenanceRequest } from './image-source.js';
 import { createOciLayoutSource, isOciLayoutReference } from './oci-layout-source.js';
@@ -25,6 +25,8 @@ export interface ImageSourceOptions {
   retry?: RetryOptions;
   cache?: Omit<CachingSourceOptions, 'inner'>;
   userAgent?: string;
+  /** Called after every registry call (retries included), e.g. to export metrics. */
+  onRegistryCall?: (event: RegistryCallEvent) => void;
 }
 
 export interface ConfiguredImageSource extends ImageSource {
@@ -48,6 +50,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ConfiguredI
     hostPolicy,
     keychain: options.keychain ?? anonymousKeychain,
     retry: options.retry,
+    onCall: options.onRegistryCall,
   });
   const registry = createRegistryImageSource({ client: createRegistryClient({ transport }) });
   const layout = createOciLayoutSource();

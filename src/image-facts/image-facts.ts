@@ -46,6 +46,8 @@ export interface ImageFacts {
   /** Sum of the layer sizes as the registry stores them. */
   compressedSizeBytes: number;
   created?: string;
+  /** The platforms the index offers (attestations excluded); absent for a single-platform image. */
+  availablePlatforms?: Platform[];
   /** Present when the index carries a BuildKit attestation manifest for this platform. */
   attestation?: { digest: string; mediaType: string; size: number };
   /** Filled only when provenance was read (it costs extra requests, so it is on demand). */

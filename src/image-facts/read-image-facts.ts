@@ -145,6 +145,7 @@ function buildFacts(input: BuildFactsInput): ImageFacts {
     compressedSizeBytes: layers.reduce((sum, layer) => sum + layer.size, 0),
   };
   if (input.indexDigest) facts.indexDigest = input.indexDigest;
+  if (input.index) facts.availablePlatforms = listPlatforms(input.index);
   if (config.created) facts.created = config.created;
   if (input.attestation) {
     facts.attestation = {

@@ -34,12 +34,21 @@ export interface Transport {
   fetch(request: RegistryRequest): Promise<SendResponse>;
 }
 
+/** One finished registry call (retries included), for metrics. Never carries a credential. */
+export interface RegistryCallEvent {
+  registry: string;
+  durationSeconds: number;
+  /** The RegistryError (or other failure) the call ended with; absent on success. */
+  error?: unknown;
+}
+
 export interface TransportOptions {
   sender: HttpSender;
   authenticator: Authenticator;
   hostPolicy: HostPolicy;
   keychain?: Keychain;
   retry?: RetryOptions;
+  onCall?: (event: RegistryCallEvent) => void;
 }
 
 export function createTransport(options: TransportOptions): Transport {
@@ -52,60 +61,73 @@ export function createTransport(options: TransportOptions): Transport {
 
   return {
     async fetch(req) {
-      options.hostPolicy.check(req.registry);
-      const insecure = options.hostPolicy.isInsecure(req.registry);
-      const origin = `${options.hostPolicy.scheme(req.registry)}://${registryApiHost(req.registry)}`;
-      const credential = await credentialFor(req);
-      const auth = {
-        registry: req.registry,
-        image: req.image,
-        scope: repositoryScope(req.repository),
-        credential,
-        insecure,
-        signal: req.signal,
-      };
-
-      let attempt = 1;
-      let challenged = false;
-      for (;;) {
-        let response: SendResponse;
-        let authorization: string | undefined;
-        try {
-          authorization = await options.authenticator.authorize(auth);
-          response = await sendFollowingRedirects(options.sender, req, new URL(req.path, origin), authorization);
-        } catch (error) {
-          const delay = isRetryable(error) ? retryDelay(retry, attempt, undefined, req.deadline) : undefined;
-          if (delay === undefined) throw error;
-          await sleepUntilRetry(delay, req);
-          attempt += 1;
-          continue;
-        }
-
-        if (response.status >= 200 && response.status < 300) return response;
-
-        if (response.status === 401 && !challenged) {
-          // First 401 of this call: learn the scheme (or renew a token) and retry at once.
-          challenged = true;
-          await options.authenticator.answerChallenge(auth, header(response, 'www-authenticate'));
-          continue;
-        }
-        if (response.status === 401) options.authenticator.forget(auth);
-
-        const error = registryErrorFromResponse({
-          status: response.status,
-          headers: response.headers,
-          bodyText: Buffer.from(response.body).toString('utf8'),
-          registry: req.registry,
-          image: req.image,
-          authenticated: authorization !== undefined,
-        });
-        const delay = error.temporary ? retryDelay(retry, attempt, error.retryAfterMs, req.deadline) : undefined;
-        if (delay === undefined) throw error;
-        await sleepUntilRetry(delay, req);
-        attempt += 1;
+      if (!options.onCall) return fetchOnce(req);
+      const started = performance.now();
+      try {
+        const response = await fetchOnce(req);
+        options.onCall({ registry: req.registry, durationSeconds: (performance.now() - started) / 1000 });
+        return response;
+      } catch (error) {
+        options.onCall({ registry: req.registry, durationSeconds: (performance.now() - started) / 1000, error });
+        throw error;
       }
     },
   };
+
+  async function fetchOnce(req: RegistryRequest): Promise<SendResponse> {
+    options.hostPolicy.check(req.registry);
+    const insecure = options.hostPolicy.isInsecure(req.registry);
+    const origin = `${options.hostPolicy.scheme(req.registry)}://${registryApiHost(req.registry)}`;
+    const credential = await credentialFor(req);
+    const auth = {
+      registry: req.registry,
+      image: req.image,
+      scope: repositoryScope(req.repository),
+      credential,
+      insecure,
+      signal: req.signal,
+    };
+
+    let attempt = 1;
+    let challenged = false;
+    for (;;) {
+      let response: SendResponse;
+      let authorization: string | undefined;
+      try {
+        authorization = await options.authenticator.authorize(auth);
+        response = await sendFollowingRedirects(options.sender, req, new URL(req.path, origin), authorization);
+      } catch (error) {
+        const delay = isRetryable(error) ? retryDelay(retry, attempt, undefined, req.deadline) : undefined;
+        if (delay === undefined) throw error;
+        await sleepUntilRetry(delay, req);
+        attempt += 1;
+        continue;
+      }
+
+      if (response.status >= 200 && response.status < 300) return response;
+
+      if (response.status === 401 && !challenged) {
+        // First 401 of this call: learn the scheme (or renew a token) and retry at once.
+        challenged = true;
+        await options.authenticator.answerChallenge(auth, header(response, 'www-authenticate'));
+        continue;
+      }
+      if (response.status === 401) options.authenticator.forget(auth);
+
+      const error = registryErrorFromResponse({
+        status: response.status,
+        headers: response.headers,
+        bodyText: Buffer.from(response.body).toString('utf8'),
+        registry: req.registry,
+        image: req.image,
+        authenticated: authorization !== undefined,
+      });
+      const delay = error.temporary ? retryDelay(retry, attempt, error.retryAfterMs, req.deadline) : undefined;
+      if (delay === undefined) throw error;
+      await sleepUntilRetry(delay, req);
+      attempt += 1;
+    }
+  }
 }
 
 /**

@@ -78,6 +78,10 @@ describe('registry image source against a real registry', () => {
     expect(facts.digest).toBe(amd64.manifest.digest);
     expect(facts.user).toBe('root');
     expect(facts.attestation?.digest).toBe(index.attestations[0]!.manifest.digest);
+    expect(facts.availablePlatforms).toEqual([
+      { os: 'linux', architecture: 'amd64' },
+      { os: 'linux', architecture: 'arm64', variant: 'v8' },
+    ]);
 
     // arm64 and arm64/v8 are the same platform.
     const arm = await source.getFacts({ reference: `${anonymous.host}/${repository}:multi`, platform: { os: 'linux', architecture: 'arm64' } });
