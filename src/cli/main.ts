@@ -9,6 +9,9 @@ import { runCheck } from './check-command.js';
 import { exitCodeOf, toJsonReport } from './check-report.js';
 import { EXIT_ERROR } from './exit-codes.js';
 import { formatText } from './format-text.js';
+import { parseListenAddress } from './listen-address.js';
+import { startServe } from './serve-command.js';
+import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -53,7 +56,68 @@ export function buildProgram(): Command {
       }
     });
 
+  program
+    .command('serve')
+    .description('run the admission webhook (HTTPS) and its metrics endpoint')
+    .option('--policy <file>', 'policy file, reloaded when it changes; default: the embedded default policy')
+    .option('--listen <host:port>', 'webhook address (HTTPS)', parseListen, parseListenAddress('0.0.0.0:8443'))
+    .option('--metrics-listen <host:port>', 'metrics address (plain HTTP, GET /metrics)', parseListen, parseListenAddress('0.0.0.0:8080'))
+    .option('--tls-cert <file>', 'serving certificate (PEM), reloaded when it changes')
+    .option('--tls-key <file>', 'private key of the serving certificate (PEM)')
+    .option('--insecure-registry <host:port>', 'registry reached over plain HTTP (repeatable)', collect, [])
+    .option('--allow-private-networks', 'allow registries on private network addresses')
+    .option('--kubeconfig <file>', 'kubeconfig for the cluster (default: in-cluster config, then $KUBECONFIG)')
+    .option('--exclude-namespace <name>', 'namespace never judged (repeatable)', collect, [])
+    .option('--exclude-username <name>', 'requesting user never judged, e.g. system:serviceaccount:slimguard:slimguard (repeatable)', collect, [])
+    .option('--pull-secrets', "read pods' imagePullSecrets (needs RBAC to list/watch secrets)")
+    .option('--registry-auth-file <file>', 'docker config JSON with registry credentials for every lookup')
+    .option('--shutdown-grace <ms>', 'how long in-flight reviews may finish after SIGTERM', (v) => Number.parseInt(v, 10), 10_000)
+    .option('--shutdown-delay <ms>', 'after SIGTERM, stay unready but listening this long (endpoint removal)', (v) => Number.parseInt(v, 10), 0)
+    .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .action(async (options) => {
+      if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
+        throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+      }
+      const running = await startServe({
+        policy: options.policy,
+        listen: options.listen,
+        metricsListen: options.metricsListen,
+        tlsCert: options.tlsCert,
+        tlsKey: options.tlsKey,
+        insecureRegistry: options.insecureRegistry,
+        allowPrivateNetworks: options.allowPrivateNetworks ?? false,
+        kubeconfig: options.kubeconfig,
+        // kube-system is never judged: a policy webhook must not be able to block the control plane.
+        excludeNamespaces: ['kube-system', ...options.excludeNamespace],
+        excludeUsernames: options.excludeUsername,
+        pullSecrets: options.pullSecrets ?? false,
+        registryAuthFile: options.registryAuthFile,
+        logLevel: options.logLevel,
+        shutdownGraceMs: options.shutdownGrace,
+        shutdownDelayMs: options.shutdownDelay,
+        version: VERSION,
+      });
+      // Kubernetes sends SIGTERM, then SIGKILL after the grace period: go unready, finish, exit.
+      await new Promise<void>((resolve) => {
+        const stop = () => {
+          process.off('SIGTERM', stop);
+          process.off('SIGINT', stop);
+          void running.stop().then(resolve);
+        };
+        process.on('SIGTERM', stop);
+        process.on('SIGINT', stop);
+      });
+    });
+
   return program;
+}
+
+function parseListen(value: string) {
+  try {
+    return parseListenAddress(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -6,6 +6,7 @@ import type { Policy } from '../policy/policy.js';
 import type { ContainerContext, Verdict } from '../policy/types.js';
 import type { Keychain } from '../registry/keychain.js';
 import { resolveCatalog } from './resolve-catalog.js';
+import type { VerdictMemo } from './verdict-memo.js';
 
 export interface JudgeRequest {
   source: ImageSource;
@@ -17,6 +18,8 @@ export interface JudgeRequest {
   deadline?: number;
   keychain?: Keychain;
   now?: Date;
+  /** Verdicts already made for the same facts, context and policy (the webhook's warm path). */
+  memo?: VerdictMemo;
 }
 
 export interface Judgement {
@@ -40,15 +43,16 @@ export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
       : undefined,
   ]);
   let facts = initialFacts;
+  const context = request.context ?? {};
+  const now = request.now ?? new Date();
+  // A catalog is resolved per call, so its verdicts are not memoized.
+  const memo = resolved ? undefined : request.memo;
   const judge = (f: ImageFacts) => {
-    const verdict = evaluate({
-      facts: f,
-      context: request.context ?? {},
-      policy: request.policy,
-      now: request.now ?? new Date(),
-      buildBaseCatalog: resolved?.entries,
-    });
+    const remembered = memo?.get(request.policy, f, context, now);
+    if (remembered) return remembered;
+    const verdict = evaluate({ facts: f, context, policy: request.policy, now, buildBaseCatalog: resolved?.entries });
     if (resolved?.problems.length) verdict.notes.push(...resolved.problems);
+    memo?.set(request.policy, f, context, now, verdict);
     return verdict;
   };
   let verdict = judge(facts);

@@ -21,6 +21,20 @@ const UPPERCASE_DETAIL = 'repository name must be lowercase (upper case is allow
  * No default tag is added (see withDefaultTag). Throws InvalidReferenceError.
  */
 export function parseReference(text: string): Reference {
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  const reference = parseReferenceUncached(text);
+  // A webhook sees the same few hundred images over and over: remember them. References are
+  // frozen, so sharing one is safe; the bound keeps hostile input from growing the map.
+  if (parsed.size >= MAX_REMEMBERED) parsed.clear();
+  parsed.set(text, reference);
+  return reference;
+}
+
+const MAX_REMEMBERED = 10_000;
+const parsed = new Map<string, Reference>();
+
+function parseReferenceUncached(text: string): Reference {
   assertString(text);
   if (isIdentifier(text)) throw new InvalidReferenceError('NAME_IS_IDENTIFIER', text);
   const { domain, remainder } = splitDockerDomain(text);

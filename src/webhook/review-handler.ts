@@ -13,6 +13,7 @@ import {
 } from '../admission/index.js';
 import type { ImageSource } from '../image-facts/image-source.js';
 import { judgeImage } from '../judge/judge-image.js';
+import { createVerdictMemo } from '../judge/verdict-memo.js';
 import type { Metrics } from '../metrics/index.js';
 import { formatPlatform } from '../oci/platform.js';
 import { NAMESPACE_MODE_LABEL } from '../policy/evaluate.js';
@@ -55,6 +56,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
   const cluster = options.cluster ?? noClusterView;
   const exclusions = options.exclusions ?? { namespaces: [], usernames: [] };
   const { logger, metrics } = options;
+  const memo = createVerdictMemo();
 
   return async function handleReview(body, context) {
     const started = performance.now();
@@ -172,6 +174,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
           signal: context.signal,
           deadline: context.deadline,
           keychain: credentials.keychain,
+          memo,
         }),
         context.deadline,
         container.image,

@@ -1,0 +1,25 @@
+// The physical limit the webhook is measured against: a bare Node HTTPS server that reads the
+// body, parses it as JSON and answers a fixed AdmissionReview. Same TLS files, same client.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+
+const [certFile, keyFile, port = '0'] = process.argv.slice(2);
+const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => {
+    const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const body = JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: review.request.uid, allowed: true },
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+});
+server.keepAliveTimeout = 120_000;
+server.listen(Number(port), '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ listening: server.address().port })}\n`);
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

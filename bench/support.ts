@@ -1,0 +1,102 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createServingCertificate } from '../src/certs/certificates.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+
+export interface WrkResult {
+  requests: number;
+  durationUs: number;
+  errors: number;
+  non2xx: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  /** requests per second */
+  rps: number;
+}
+
+/** Certificate files for 127.0.0.1, shared by every server of a run so TLS costs the same. */
+export function writeCertificates(): { certFile: string; keyFile: string; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'slimguard-bench-'));
+  const pair = createServingCertificate({ commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], validityDays: 1 });
+  writeFileSync(join(dir, 'tls.crt'), pair.certPem);
+  writeFileSync(join(dir, 'tls.key'), pair.keyPem);
+  return { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), dir };
+}
+
+/** Starts a child process and resolves with the first stdout JSON line `pick` accepts. */
+export function startProcess<T>(
+  args: string[],
+  pick: (line: Record<string, unknown>) => T | undefined,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; value: T }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! });
+    let found = false;
+    lines.on('line', (line) => {
+      if (found) return;
+      try {
+        const value = pick(JSON.parse(line) as Record<string, unknown>);
+        if (value !== undefined) {
+          found = true;
+          // From now on only drain the pipe (so the child never blocks), without parsing: the
+          // runner shares the machine with the servers being measured.
+          lines.close();
+          child.stdout!.resume();
+          resolve({ child, value });
+        }
+      } catch {
+        // not JSON: ignore
+      }
+    });
+    child.on('exit', (code) => {
+      if (!found) reject(new Error(`${args.join(' ')} exited with ${code} before it was ready`));
+    });
+  });
+}
+
+export function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  });
+}
+
+/** One wrk run: HTTPS POST of `bodyFile`, `connections` keep-alive connections, one thread. */
+export function wrk(url: string, bodyFile: string, options: { connections: number; seconds: number; threads?: number }): WrkResult {
+  const output = execFileSync(
+    'wrk',
+    [`-t${options.threads ?? 1}`, `-c${options.connections}`, `-d${options.seconds}s`, '--latency', '-s', join(ROOT, 'bench', 'post.lua'), url],
+    { env: { ...process.env, BODY: bodyFile }, encoding: 'utf8' },
+  );
+  const json = output.split('\n').find((line) => line.startsWith('{"requests"'));
+  if (!json) throw new Error(`wrk printed no summary:\n${output}`);
+  const parsed = JSON.parse(json) as Omit<WrkResult, 'rps'>;
+  return { ...parsed, rps: parsed.requests / (parsed.durationUs / 1e6) };
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds, from /proc. */
+export function cpuMicros(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1e6) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export function machine(): string {
+  const cpus = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  return `${cpus} cores, Node ${process.version}, ${new Date().toISOString()}`;
+}
