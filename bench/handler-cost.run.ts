@@ -9,34 +9,14 @@ import { defaultPolicy } from '../src/config/default-policy.js';
 import { createImageSource } from '../src/image-facts/create-image-source.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createReviewHandler } from '../src/webhook/review-handler.js';
-import { buildImage } from '../test/harness/oci-image-builder.js';
-import { pushTo, uniqueRepository } from '../test/image-facts/helpers.js';
 import { admissionReview } from '../test/webhook/objects.js';
-import { machine, ROOT } from './support.js';
+import { benchPod, machine, ROOT } from './support.js';
 
 const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 20_000);
 
 it('handler cost per review (warm cache)', { timeout: 600_000 }, async () => {
   const { anonymous } = inject('registries');
-  const repository = uniqueRepository('handler');
-  const images: string[] = [];
-  for (const [i, user] of ['65532', '1000', ''].entries()) {
-    await pushTo(anonymous, repository, `c${i}`, buildImage({ user, layers: [{ sizeBytes: 2048, seed: `handler-${i}` }] }));
-    images.push(`${anonymous.host}/${repository}:c${i}`);
-  }
-  const pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'bench', labels: { app: 'bench' } },
-    spec: {
-      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
-      initContainers: [{ name: 'init', image: images[2] }],
-      containers: [
-        { name: 'app', image: images[0] },
-        { name: 'sidecar', image: images[1] },
-      ],
-    },
-  };
+  const pod = await benchPod(anonymous, 'handler');
   const text = JSON.stringify(admissionReview(pod));
   const results: Record<string, number> = {};
   const variants = {

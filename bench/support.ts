@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createServingCertificate } from '../src/certs/certificates.js';
+import { buildImage } from '../test/harness/oci-image-builder.js';
+import type { HarnessRegistry } from '../test/harness/provided-context.js';
+import { pushTo, uniqueRepository } from '../test/image-facts/helpers.js';
 
 export const ROOT = join(import.meta.dirname, '..');
 
@@ -99,4 +102,30 @@ export function median(values: number[]): number {
 export function machine(): string {
   const cpus = execFileSync('nproc', { encoding: 'utf8' }).trim();
   return `${cpus} cores, Node ${process.version}, ${new Date().toISOString()}`;
+}
+
+/**
+ * The benchmarks' workload: a 3-container pod (app, sidecar, init container) whose images are
+ * pushed to the real registry, non-root through the pod's securityContext, so it is allowed.
+ */
+export async function benchPod(registry: HarnessRegistry, name: string): Promise<Record<string, unknown>> {
+  const repository = uniqueRepository(name);
+  const images: string[] = [];
+  for (const [i, user] of ['65532', '1000', ''].entries()) {
+    await pushTo(registry, repository, `c${i}`, buildImage({ user, layers: [{ sizeBytes: 2048, seed: `${name}-${i}` }] }));
+    images.push(`${registry.host}/${repository}:c${i}`);
+  }
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'bench', labels: { app: 'bench' } },
+    spec: {
+      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
+      initContainers: [{ name: 'init', image: images[2] }],
+      containers: [
+        { name: 'app', image: images[0] },
+        { name: 'sidecar', image: images[1] },
+      ],
+    },
+  };
 }

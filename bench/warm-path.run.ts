@@ -6,10 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { expect, inject, it } from 'vitest';
-import { buildImage } from '../test/harness/oci-image-builder.js';
-import { pushTo, uniqueRepository } from '../test/image-facts/helpers.js';
 import { admissionReview } from '../test/webhook/objects.js';
-import { cpuMicros, machine, median, ROOT, startProcess, stopProcess, wrk, writeCertificates, type WrkResult } from './support.js';
+import { benchPod, cpuMicros, machine, median, ROOT, startProcess, stopProcess, wrk, writeCertificates, type WrkResult } from './support.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -17,26 +15,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, async () => {
   const { anonymous } = inject('registries');
-  const repository = uniqueRepository('bench');
-  const images: string[] = [];
-  for (const [i, user] of ['65532', '1000', ''].entries()) {
-    await pushTo(anonymous, repository, `c${i}`, buildImage({ user, layers: [{ sizeBytes: 2048, seed: `bench-${i}` }] }));
-    images.push(`${anonymous.host}/${repository}:c${i}`);
-  }
-  // A 3-container pod: the usual app + sidecar + init container.
-  const pod = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: 'bench', labels: { app: 'bench' } },
-    spec: {
-      securityContext: { runAsNonRoot: true, runAsUser: 1000 },
-      initContainers: [{ name: 'init', image: images[2] }],
-      containers: [
-        { name: 'app', image: images[0] },
-        { name: 'sidecar', image: images[1] },
-      ],
-    },
-  };
+  const pod = await benchPod(anonymous, 'bench');
   const certs = writeCertificates();
   const bodyFile = join(certs.dir, 'review.json');
   writeFileSync(bodyFile, JSON.stringify(admissionReview(pod)));

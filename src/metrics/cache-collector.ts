@@ -1,17 +1,8 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { CacheStats } from '../image-facts/caching-source.js';
 
-/**
- * What the image facts cache reports: cumulative counts since it was created, and its current
- * size. image-facts' `CacheStats` has this shape and is accepted as is.
- */
-export interface CacheStatsSnapshot {
-  hits: number;
-  misses: number;
-  staleHits: number;
-  negativeHits: number;
-  entries: number;
-  bytes: number;
-}
+/** What the image facts cache reports: cumulative counts since it was created, and its current size. */
+export type CacheStatsSnapshot = CacheStats;
 
 export type CacheStatsProvider = () => CacheStatsSnapshot;
 
