@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createImageSource } from '../image-facts/create-image-source.js';
-import { loadDockerConfigKeychain } from '../registry/docker-config-keychain.js';
 import { parsePlatform } from '../oci/platform.js';
 import { defaultPolicy } from '../config/default-policy.js';
 import { loadPolicyFile } from '../config/load-policy.js';
 import { runCheck } from './check-command.js';
+import { createCliKeychain } from './cli-keychain.js';
 import { exitCodeOf, toJsonReport } from './check-report.js';
 import { EXIT_ERROR } from './exit-codes.js';
+import { toSarifForCheck } from './format-sarif.js';
 import { formatText } from './format-text.js';
 import { parseListenAddress } from './listen-address.js';
+import { createProgress } from './progress.js';
 import { startServe } from './serve-command.js';
+import { parseNamespaceLabels, validateCommand } from './validate-command.js';
 import { VERSION } from './version.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,26 +37,62 @@ export function buildProgram(): Command {
     .description('judge images from registries (or oci:DIR[:REF] layouts) against a policy')
     .argument('<image...>', 'image references, e.g. nginx:1.27, ghcr.io/org/app@sha256:…, oci:./out:app')
     .option('--policy <file>', 'policy file (ImagePolicy YAML); default: the embedded default policy')
-    .option('--platform <os/arch[/variant]>', 'platform to judge in multi-platform images', platformOption)
+    .option('--platform <os/arch[/variant]>', 'platform to judge in multi-platform images (repeatable: one result per platform)', (v: string, p?: ReturnType<typeof platformOption>[]) => [...(p ?? []), platformOption(v)])
+    .addOption(new Option('--all-platforms', 'judge every platform of multi-platform images (attestations excluded)').conflicts('platform'))
     .option('--insecure-registry <host:port>', 'registry reached over plain HTTP (repeatable)', collect, [])
     .option('--allow-private-networks', 'allow registries on private network addresses')
-    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .option('--registry-auth-file <file>', 'docker config JSON with registry credentials, asked before $DOCKER_CONFIG/config.json (~/.docker/config.json) and its credential helpers')
+    .option('--concurrency <n>', 'images fetched at once (each unique image is fetched once)', concurrencyOption, 8)
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
     .action(async (images: string[], options) => {
       const policy = options.policy ? await loadPolicyFile(options.policy) : defaultPolicy;
       const source = createImageSource({
         insecureRegistries: options.insecureRegistry,
         allowPrivateNetworks: options.allowPrivateNetworks ?? false,
-        keychain: await loadDockerConfigKeychain({}),
+        keychain: await createCliKeychain({ registryAuthFile: options.registryAuthFile }),
       });
+      // On a terminal only; CI logs and pipes get nothing on stderr.
+      const progress = createProgress({ stream: process.stderr, total: images.length });
       try {
-        const results = await runCheck({ images, source, policy, platform: options.platform });
+        const results = await runCheck({
+          images,
+          source,
+          policy,
+          platforms: options.platform,
+          allPlatforms: options.allPlatforms ?? false,
+          concurrency: options.concurrency,
+          onImageDone: () => progress.advance(),
+        });
+        progress.finish();
         process.stdout.write(
-          options.output === 'json' ? `${JSON.stringify(toJsonReport(results), null, 2)}\n` : formatText(results),
+          options.output === 'json'
+            ? `${JSON.stringify(toJsonReport(results), null, 2)}\n`
+            : options.output === 'sarif'
+              ? `${JSON.stringify(toSarifForCheck(results), null, 2)}\n`
+              : formatText(results, { images: images.length }),
         );
         process.exitCode = exitCodeOf(results);
       } finally {
+        progress.finish();
         await source.close();
       }
+    });
+
+  program
+    .command('validate')
+    .description('judge the workloads in Kubernetes manifests (YAML/JSON) as the webhook would admit them')
+    .requiredOption('-f, --filename <path>', 'manifest file, directory (recursive *.yaml, *.yml, *.json) or - for stdin (repeatable)', (v: string, p?: string[]) => [...(p ?? []), v])
+    .option('--policy <file>', 'policy file (ImagePolicy YAML); default: the embedded default policy')
+    .option('--namespace <name>', 'namespace every object is judged in (default: its metadata.namespace, else "default")')
+    .option('--namespace-labels <key=value,...>', "labels the namespace has in the cluster, e.g. slimguard.io/mode=warn (repeatable)", namespaceLabelsOption)
+    .option('--platform <os/arch[/variant]>', "platform to judge (default: the pod's nodeSelector, else the policy's)", platformOption)
+    .option('--insecure-registry <host:port>', 'registry reached over plain HTTP (repeatable)', collect, [])
+    .option('--allow-private-networks', 'allow registries on private network addresses')
+    .option('--concurrency <n>', 'images fetched at once (each unique image is fetched once)', concurrencyOption, 8)
+    .option('--registry-auth-file <file>', 'docker config JSON with registry credentials, asked before $DOCKER_CONFIG/config.json (~/.docker/config.json) and its credential helpers')
+    .addOption(new Option('--output <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .action(async (options) => {
+      process.exitCode = await validateCommand(options);
     });
 
   program
@@ -110,6 +149,20 @@ export function buildProgram(): Command {
     });
 
   return program;
+}
+
+function namespaceLabelsOption(value: string, previous?: Record<string, string>) {
+  try {
+    return parseNamespaceLabels(value, previous);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function concurrencyOption(value: string) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
 }
 
 function parseListen(value: string) {

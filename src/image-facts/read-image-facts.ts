@@ -41,11 +41,12 @@ export async function readImageFacts(options: ReadFactsOptions): Promise<ImageFa
     indexDigest = top.digest;
     chosen = choosePlatformManifest(index, wanted);
     if (!chosen) {
-      const available = listPlatforms(index).map(formatPlatform).join(', ') || 'none';
+      const platforms = listPlatforms(index);
       throw new ImageFactsError({
         code: 'PLATFORM_NOT_FOUND',
         image: reference,
-        message: `no ${formatPlatform(wanted)} image in this index (it has: ${available})`,
+        message: `no ${formatPlatform(wanted)} image in this index (it has: ${platforms.map(formatPlatform).join(', ') || 'none'})`,
+        availablePlatforms: platforms,
       });
     }
     const child = await reader.readManifest(chosen.digest, signal);

@@ -14,8 +14,8 @@ import { normalizeRegistryHost } from './registry-host.js';
  * leak to a look-alike host: "example.com.evil.io" gets nothing of "example.com", and
  * "registry.example.com:5000" nothing of "registry.example.com".
  *
- * Credential helpers (`credsStore`, `credHelpers`) are not run yet; their presence is tolerated and
- * the hosts they cover simply get no credential from here.
+ * Credential helpers (`credsStore`, `credHelpers`) are not run here: credential-helper-keychain.ts
+ * runs them, and src/cli/cli-keychain.ts composes both in the Docker CLI's order.
  */
 
 export interface DockerConfigKeychainOptions {

@@ -117,7 +117,7 @@ function formatRegistryMessage(parts: {
   return `${subject}: ${parts.what}${context.length > 0 ? ` (${context.join(', ')})` : ''}`;
 }
 
-export type CredentialsErrorCode = 'INVALID_DOCKER_CONFIG' | 'UNREADABLE_DOCKER_CONFIG';
+export type CredentialsErrorCode = 'INVALID_DOCKER_CONFIG' | 'UNREADABLE_DOCKER_CONFIG' | 'CREDENTIAL_HELPER_FAILED';
 
 /**
  * A docker config or pull secret that cannot be used. The message names the source (file path,
