@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { invalid, isRecord } from './docker-config-keychain.js';
 import { CredentialsError } from './errors.js';
 import type { Credential, Keychain } from './keychain.js';
 import { DOCKER_HUB_REGISTRY, normalizeRegistryHost } from './registry-host.js';
@@ -251,17 +252,4 @@ function checkHelperName(name: string, source: string, at: string): string {
     );
   }
   return name;
-}
-
-function invalid(source: string, reason: string, cause?: unknown): CredentialsError {
-  return new CredentialsError({
-    code: 'INVALID_DOCKER_CONFIG',
-    source,
-    message: `${source}: ${reason}`,
-    ...(cause === undefined ? {} : { cause }),
-  });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -196,7 +196,8 @@ function parseJson(text: string, source: string): unknown {
   }
 }
 
-function invalid(source: string, reason: string, cause?: unknown): CredentialsError {
+/** A docker config (or a part of it) that cannot be used; the message names the source, never a secret. */
+export function invalid(source: string, reason: string, cause?: unknown): CredentialsError {
   return new CredentialsError({
     code: 'INVALID_DOCKER_CONFIG',
     source,
@@ -205,6 +206,6 @@ function invalid(source: string, reason: string, cause?: unknown): CredentialsEr
   });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
