@@ -4,22 +4,9 @@ import { OciFormatError } from './errors.js';
 import { parseImageConfig } from './parse-image-config.js';
 import classicConfig from './testdata/classic-builder-config.json' with { type: 'json' };
 import golangConfig from './testdata/golang-config.json' with { type: 'json' };
+import { bytes, errorOf } from './test-helpers.js';
 
 const DIFF_ID = `sha256:${'5f'.repeat(32)}`;
-
-function bytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-function errorOf(run: () => unknown): OciFormatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OciFormatError) return error;
-    throw new Error(`expected OciFormatError, got ${String(error)}`);
-  }
-  throw new Error('expected an error, got none');
-}
 
 function minimal(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { architecture: 'arm64', os: 'linux', rootfs: { type: 'layers', diff_ids: [DIFF_ID] }, ...extra };

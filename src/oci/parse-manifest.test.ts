@@ -14,23 +14,10 @@ import dockerManifest from './testdata/docker-schema2-manifest.json' with { type
 import golangIndex from './testdata/golang-index.json' with { type: 'json' };
 import schema1Manifest from './testdata/schema1-signed-manifest.json' with { type: 'json' };
 import windowsManifest from './testdata/windows-schema2-manifest.json' with { type: 'json' };
+import { bytes, errorOf } from './test-helpers.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 const CONFIG_DIGEST = `sha256:${'cd'.repeat(32)}`;
-
-function bytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-function errorOf(run: () => unknown): OciFormatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OciFormatError) return error;
-    throw new Error(`expected OciFormatError, got ${String(error)}`);
-  }
-  throw new Error('expected an error, got none');
-}
 
 function ociManifest(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {

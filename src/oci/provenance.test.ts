@@ -14,22 +14,9 @@ import attestationManifestJson from './testdata/attestation-manifest.json' with 
 import provenanceV02 from './testdata/provenance-v02.json' with { type: 'json' };
 import provenanceV1 from './testdata/provenance-v1.json' with { type: 'json' };
 import type { ImageManifest } from './types.js';
+import { bytes, errorOf } from './test-helpers.js';
 
 const HEX = 'e3'.repeat(32);
-
-function bytes(value: unknown): Uint8Array {
-  return new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
-}
-
-function errorOf(run: () => unknown): OciFormatError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof OciFormatError) return error;
-    throw new Error(`expected OciFormatError, got ${String(error)}`);
-  }
-  throw new Error('expected an error, got none');
-}
 
 function statement(predicateType: string, predicate: unknown, type = 'https://in-toto.io/Statement/v0.1'): Record<string, unknown> {
   return { _type: type, predicateType, subject: [], predicate };
