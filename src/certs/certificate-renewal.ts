@@ -64,8 +64,8 @@ export function renewCertificates(input: RenewalInput): CertificateSecretData {
   }
 
   return {
-    [SECRET_KEYS.servingCert]: serving.certPem,
-    [SECRET_KEYS.servingKey]: serving.keyPem,
+    [SECRET_KEYS.servingCert]: withNewline(serving.certPem),
+    [SECRET_KEYS.servingKey]: withNewline(serving.keyPem),
     [SECRET_KEYS.caBundle]: [signing.certPem, ...others].map(withNewline).join(''),
     [SECRET_KEYS.caKey]: signing.keyPem,
     ...(next === undefined ? {} : { [SECRET_KEYS.nextCaKey]: next.keyPem }),

@@ -2,15 +2,17 @@
 // ValidatingWebhookConfiguration that has a `url` and no caBundle. Only the bootstrap's caBundle
 // patch lets the API server verify the webhook's TLS; a root-image pod being DENIED by the webhook
 // proves the call went through. /readyz is 503 until the bootstrapped certificate is served.
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pino from 'pino';
 import { startServe, type RunningServe } from '../../../src/cli/serve-command.js';
 import { buildImage } from '../../harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../../image-facts/helpers.js';
 import { call } from '../../http/client.js';
 import { controlPlane, freePort, kubectl, kubectlJson, uniqueName, waitFor, webhookConfiguration } from './cluster-helpers.js';
-import { inject } from 'vitest';
 
 const { anonymous } = inject('registries');
 const namespace = uniqueName('certs-trust');
@@ -41,10 +43,13 @@ beforeAll(async () => {
   await kubectl(['create', 'namespace', namespace]);
   await kubectl(['label', 'namespace', namespace, `slimguard-certs=${namespace}`]);
   port = await freePort();
+  const policy = join(await mkdtemp(join(tmpdir(), 'slimguard-certs-d-')), 'policy.yaml');
+  await writeFile(policy, 'apiVersion: slimguard.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: certs}\nspec:\n  mode: enforce\n');
   // The webhook configuration does not exist yet: the bootstrap keeps retrying its caBundle patch,
   // and the webhook stays unready meanwhile.
   starting = startServe(
     {
+      policy,
       listen: { host: '127.0.0.1', port },
       metricsListen: { host: '127.0.0.1', port: 0 },
       insecureRegistry: [anonymous.host],

@@ -29,6 +29,30 @@ function flags(secret: string, more: Partial<CertBootstrapFlags> = {}): CertBoot
   return { secret, namespace, service: 'hook', dnsNames: [], ipAddresses: ['127.0.0.1'], kubeconfig: controlPlane.kubeconfigPath, ...more };
 }
 
+const serviceNames = {
+  commonName: `hook.${namespace}.svc`,
+  dnsNames: ['hook', `hook.${namespace}`, `hook.${namespace}.svc`, `hook.${namespace}.svc.cluster.local`],
+  ipAddresses: ['127.0.0.1'],
+};
+
+/**
+ * A Secret written 300 days ago (an injected clock): its 1-year serving certificate has 65 days
+ * left, past the renewal point (a third of its lifetime); its 10-year CA is fine.
+ */
+async function seedDueSecret(name: string): Promise<Record<string, string>> {
+  const then = new Date(Date.now() - 300 * DAY);
+  const data = renewCertificates({ plan: decideCertificates(undefined, serviceNames, then), parsed: undefined, wanted: serviceNames, now: then, caCommonName: 'seeded-ca' });
+  const manifest = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { name, namespace },
+    data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+  };
+  await kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
+  return data;
+}
+
 beforeAll(async () => {
   await kubectl(['create', 'namespace', namespace]);
 });
@@ -103,21 +127,29 @@ describe('certificate bootstrap against a real API server', () => {
     }
   });
 
+  it('lets two replicas race on renewal: one update wins, the other re-reads and takes it', async () => {
+    const secretName = uniqueName('race-update');
+    const old = await seedDueSecret(secretName);
+    const logs = [captureLog(), captureLog()];
+    const dirs = await Promise.all(logs.map(() => mkdtemp(join(tmpdir(), 'slimguard-certs-b2-'))));
+    const replicas = await Promise.all(logs.map((log, i) => createCertBootstrap(flags(secretName, { certDir: dirs[i] }), log.logger)));
+    try {
+      const results = await Promise.all(replicas.map(({ bootstrapper }) => bootstrapper.start({ timeoutMs: 30_000 })));
+      const secret = await readSecret(secretName);
+      const serial = new X509Certificate(secret.data['tls.crt']!).serialNumber;
+      expect(serial).not.toBe(new X509Certificate(old['tls.crt']!).serialNumber);
+      expect(secret.data['ca.crt']).toBe(old['ca.crt']);
+      expect(results.map((result) => result.servingSerialNumber)).toEqual([serial, serial]);
+      const lost = logs.map((log) => log.messages().filter((message) => message === 'the certificate Secret changed meanwhile; deciding again').length);
+      expect(lost.sort()).toEqual([0, 1]);
+    } finally {
+      await Promise.all(replicas.map(({ bootstrapper }) => bootstrapper.stop()));
+    }
+  });
+
   it('renews a nearly expired serving certificate with the same CA, and a running webhook serves each rotation', async () => {
     const secretName = uniqueName('rotate');
-    // A Secret written 300 days ago (an injected clock): its 1-year serving certificate has 65 days
-    // left, past the renewal point (a third of its lifetime), and its 10-year CA is fine.
-    const then = new Date(Date.now() - 300 * DAY);
-    const wanted = { commonName: `hook.${namespace}.svc`, dnsNames: ['hook', `hook.${namespace}`, `hook.${namespace}.svc`, `hook.${namespace}.svc.cluster.local`], ipAddresses: ['127.0.0.1'] };
-    const old = renewCertificates({ plan: decideCertificates(undefined, wanted, then), parsed: undefined, wanted, now: then, caCommonName: 'seeded-ca' });
-    const seeded = await mkdtemp(join(tmpdir(), 'slimguard-certs-seed-'));
-    for (const [key, value] of Object.entries(old)) await writeFile(join(seeded, key), value);
-    await kubectl(['-n', namespace, 'create', 'secret', 'tls', secretName, `--cert=${join(seeded, 'tls.crt')}`, `--key=${join(seeded, 'tls.key')}`, '--dry-run=client', '-o', 'json']).then((json) => {
-      const manifest = JSON.parse(json);
-      manifest.data['ca.crt'] = Buffer.from(old['ca.crt']!).toString('base64');
-      manifest.data['ca.key'] = Buffer.from(old['ca.key']!).toString('base64');
-      return kubectl(['apply', '-f', '-'], { input: JSON.stringify(manifest) });
-    });
+    const old = await seedDueSecret(secretName);
 
     const certDir = await mkdtemp(join(tmpdir(), 'slimguard-certs-c-'));
     const serve = await startServe(
@@ -156,7 +188,7 @@ describe('certificate bootstrap against a real API server', () => {
       // Another replica rotates the serving certificate (same CA): the watch brings it here, the
       // files are replaced and the TLS reloader serves it.
       const parsed = parseCertificateSecret(renewed.data);
-      const rotated = renewCertificates({ plan: { ...decideCertificates(parsed, wanted, new Date()), issueServing: true }, parsed, wanted, now: new Date(), lifetimes: DEFAULT_LIFETIMES, caCommonName: 'unused' });
+      const rotated = renewCertificates({ plan: { ...decideCertificates(parsed, serviceNames, new Date()), issueServing: true }, parsed, wanted: serviceNames, now: new Date(), lifetimes: DEFAULT_LIFETIMES, caCommonName: 'unused' });
       const current = await kubectlJson(['-n', namespace, 'get', 'secret', secretName]);
       current.data['tls.crt'] = Buffer.from(rotated['tls.crt']!).toString('base64');
       current.data['tls.key'] = Buffer.from(rotated['tls.key']!).toString('base64');
