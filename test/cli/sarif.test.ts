@@ -1,12 +1,13 @@
 // `--output sarif` of check and validate, checked against the structure of the SARIF 2.1.0 schema
 // (OASIS sarif-schema-2.1.0.json; no network here to fetch it, so the parts slimguard writes are
 // restated below with the schema's required fields, enums and additionalProperties: false).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
+import { runCommand } from '../harness/run-command.js';
 import { buildImage } from '../harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../image-facts/helpers.js';
 import { CLI, runCli, type CliRun } from './run-cli.js';
@@ -91,16 +92,7 @@ let policy: string;
 
 /** The built CLI run in `cwd`, so manifest URIs come out relative to it as in a CI checkout. */
 function runCliIn(cwd: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent-docker-config' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end();
-  });
+  return runCommand(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, DOCKER_CONFIG: '/nonexistent-docker-config' } });
 }
 
 function parseSarif(stdout: string): SarifLog {
