@@ -17,6 +17,11 @@ import { createLogger } from './logger.js';
 export interface ServeOptions {
   policy?: string;
   listen: { host: string; port: number };
+  /**
+   * Listen with SO_REUSEPORT so several slimguard processes share the webhook port (one per core).
+   * Each process has its own image cache and its own metrics port.
+   */
+  reusePort?: boolean;
   metricsListen: { host: string; port: number };
   tlsCert?: string;
   tlsKey?: string;
@@ -104,7 +109,7 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
       }
     },
     tls,
-    listen: options.listen,
+    listen: { ...options.listen, reusePort: options.reusePort ?? false },
     logger,
     isReady: () => {
       const reasons = cluster.synced() ? [] : ['cluster caches not synced yet'];

@@ -68,8 +68,11 @@ export interface WebhookServerOptions {
     /** See TlsReloaderOptions.pollIntervalMs. Default 30 s. */
     pollIntervalMs?: number;
   };
-  /** Port 0 picks a free port; read it with address() after start(). */
-  listen: { host: string; port: number };
+  /**
+   * Port 0 picks a free port; read it with address() after start(). `reusePort` (Linux) lets
+   * several processes listen on the same address, the kernel spreading connections over them.
+   */
+  listen: { host: string; port: number; reusePort?: boolean };
   /** Default 3 MiB (the API server's own request limit). */
   maxBodyBytes?: number;
   /** Kept back from the API server's timeout for the way back. Default 1000 ms; never more than half the timeout. */
@@ -353,7 +356,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       await new Promise<void>((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         created.once('error', onError);
-        created.listen(options.listen.port, options.listen.host, () => {
+        created.listen({ port: options.listen.port, host: options.listen.host, reusePort: options.listen.reusePort ?? false }, () => {
           created.off('error', onError);
           resolve();
         });

@@ -413,6 +413,19 @@ describe('POST /validate', () => {
   });
 });
 
+describe('listening', () => {
+  it('shares one port between two servers with reusePort, and refuses a second listener without it', async () => {
+    const first = await fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: 0, reusePort: true } });
+    const second = await fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: first.port, reusePort: true } });
+    expect(second.port).toBe(first.port);
+    const result = await postReview(first.port, ca.certPem, admissionReview('uid-shared'));
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.text).response.uid).toBe('uid-shared');
+
+    await expect(fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: first.port } })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
 describe('health and readiness', () => {
   it('reports readiness from TLS and isReady(), with reasons, while /healthz stays 200', async () => {
     let state = { ready: false, reasons: ['policy not loaded', 'cache warming'] };
