@@ -100,13 +100,12 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
   });
 
   const server = createWebhookServer({
-    handleReview: async (review, context) => {
+    handleReview: (review, context) => {
       const done = metrics.trackAdmissionInFlight();
-      try {
-        return await handleReview(review, context);
-      } finally {
-        done();
-      }
+      // handleReview is async (never throws synchronously); one then() instead of an async wrapper.
+      const answer = handleReview(review, context);
+      answer.then(done, done);
+      return answer;
     },
     tls,
     listen: { ...options.listen, reusePort: options.reusePort ?? false },

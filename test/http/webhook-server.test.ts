@@ -78,6 +78,24 @@ describe('POST /validate', () => {
     expect(contexts[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('gives every review its own UUID-shaped request id, and the same budget for the same ?timeout=', async () => {
+    const contexts: ReviewContext[] = [];
+    const { port } = await fixture.start({
+      tls,
+      handleReview: async (review, context) => {
+        contexts.push(context);
+        return echoHandler(review);
+      },
+    });
+    for (const path of ['/validate?timeout=10s', '/validate?timeout=10s', '/validate?timeout=4s', '/validate?timeout=10s']) {
+      expect((await postReview(port, ca.certPem, admissionReview('uid-id'), path)).status).toBe(200);
+    }
+    const ids = contexts.map((context) => context.requestId);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(contexts.map((context) => context.timeoutMs)).toEqual([10_000, 10_000, 4_000, 10_000]);
+  });
+
   it('accepts a charset parameter and applies ?timeout= to the deadline', async () => {
     const contexts: ReviewContext[] = [];
     const { port } = await fixture.start({
