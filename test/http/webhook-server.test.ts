@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, type ReviewContext, type ReviewDoneEvent } from '../../src/http/index.js';
 import { createTestCa, issueServingCert, makeTempDir, removeDir, writePairFiles, type TestCa } from './certs.js';
 import { admissionReview, call, echoHandler, gate, postReview, waitFor } from './client.js';
-import { captureLogger, serverFixture } from './server-fixture.js';
+import { captureLogger, serverFixture, type FixtureOptions } from './server-fixture.js';
 
 let ca: TestCa;
 let dir: string;
@@ -44,18 +44,24 @@ function responseBeforeBodyEnds(
   });
 }
 
+/** A server whose handler echoes the review and records the context it was given. */
+async function startRecordingContexts(extra: Partial<FixtureOptions> = {}): Promise<{ port: number; contexts: ReviewContext[] }> {
+  const contexts: ReviewContext[] = [];
+  const { port } = await fixture.start({
+    tls,
+    handleReview: async (review, context) => {
+      contexts.push(context);
+      return echoHandler(review);
+    },
+    ...extra,
+  });
+  return { port, contexts };
+}
+
 describe('POST /validate', () => {
   it('answers a valid review with the handler result, and reports it', async () => {
     const done: ReviewDoneEvent[] = [];
-    const contexts: ReviewContext[] = [];
-    const { port } = await fixture.start({
-      tls,
-      handleReview: async (review, context) => {
-        contexts.push(context);
-        return echoHandler(review);
-      },
-      onReviewDone: (event) => done.push(event),
-    });
+    const { port, contexts } = await startRecordingContexts({ onReviewDone: (event) => done.push(event) });
 
     const before = Date.now();
     const result = await postReview(port, ca.certPem, admissionReview('uid-123'));
@@ -79,14 +85,7 @@ describe('POST /validate', () => {
   });
 
   it('gives every review its own UUID-shaped request id, and the same budget for the same ?timeout=', async () => {
-    const contexts: ReviewContext[] = [];
-    const { port } = await fixture.start({
-      tls,
-      handleReview: async (review, context) => {
-        contexts.push(context);
-        return echoHandler(review);
-      },
-    });
+    const { port, contexts } = await startRecordingContexts();
     for (const path of ['/validate?timeout=10s', '/validate?timeout=10s', '/validate?timeout=4s', '/validate?timeout=10s']) {
       expect((await postReview(port, ca.certPem, admissionReview('uid-id'), path)).status).toBe(200);
     }
@@ -97,14 +96,7 @@ describe('POST /validate', () => {
   });
 
   it('accepts a charset parameter and applies ?timeout= to the deadline', async () => {
-    const contexts: ReviewContext[] = [];
-    const { port } = await fixture.start({
-      tls,
-      handleReview: async (review, context) => {
-        contexts.push(context);
-        return echoHandler(review);
-      },
-    });
+    const { port, contexts } = await startRecordingContexts();
     const before = Date.now();
     const result = await call({
       port,
