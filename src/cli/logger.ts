@@ -15,8 +15,9 @@ const BATCH_CHARS = 16 * 1024;
  * of the server's CPU per review; collecting lines in an array and joining them once per batch
  * costs a push per line.
  */
-export function createLogger(level: string): { logger: Logger; flush(): void } {
-  const destination = pino.destination({ dest: 1, sync: false });
+export function createLogger(level: string, options: { fd?: number } = {}): { logger: Logger; flush(): void } {
+  // fd: stdout unless given (the handler-cost benchmark writes to /dev/null through the same path).
+  const destination = pino.destination({ dest: options.fd ?? 1, sync: false });
   let pending: string[] = [];
   let pendingChars = 0;
   const handOver = () => {
