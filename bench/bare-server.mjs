@@ -1,9 +1,10 @@
 // The physical limit the webhook is measured against: a bare Node HTTPS server that reads the
 // body, parses it as JSON and answers a fixed AdmissionReview. Same TLS files, same client.
+// `node bare-server.mjs CERT KEY [PORT] [reuse]`: with `reuse`, SO_REUSEPORT, so several can share PORT.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 
-const [certFile, keyFile, port = '0'] = process.argv.slice(2);
+const [certFile, keyFile, port = '0', reuse] = process.argv.slice(2);
 const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
@@ -19,7 +20,7 @@ const server = createServer({ cert: readFileSync(certFile), key: readFileSync(ke
   });
 });
 server.keepAliveTimeout = 120_000;
-server.listen(Number(port), '127.0.0.1', () => {
+server.listen({ port: Number(port), host: '127.0.0.1', reusePort: reuse === 'reuse' }, () => {
   process.stdout.write(`${JSON.stringify({ listening: server.address().port })}\n`);
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,11 +1,11 @@
 // Handler-cost benchmark (not a test): the CPU one review of a 3-container pod costs inside
 // slimguard, in-process, with every digest cached — no TLS, no HTTP. Together with warm-path it
 // tells where the time of /validate goes: transport (bare server), HTTP layer, or policy work.
-import { writeFileSync } from 'node:fs';
+import { openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
 import { inject, it } from 'vitest';
 import { defaultPolicy } from '../src/config/default-policy.js';
+import { createLogger } from '../src/cli/logger.js';
 import { createImageSource } from '../src/image-facts/create-image-source.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { createReviewHandler } from '../src/webhook/review-handler.js';
@@ -26,7 +26,8 @@ it('handler cost per review (warm cache)', { timeout: 600_000 }, async () => {
   };
   for (const [name, variant] of Object.entries(variants)) {
     const source = createImageSource({ insecureRegistries: [anonymous.host] });
-    const logger = pino({ level: variant.level }, pino.destination({ dest: '/dev/null', sync: false, minLength: 4096 }));
+    // The logger `slimguard serve` uses, writing to /dev/null.
+    const { logger } = createLogger(variant.level, { fd: openSync('/dev/null', 'w') });
     const metrics = variant.metrics ? createMetrics() : undefined;
     const handle = createReviewHandler({ source, policy: () => defaultPolicy, logger, metrics });
     const context = () => ({ deadline: Date.now() + 9_000, signal: new AbortController().signal, requestId: 'bench' });
@@ -41,7 +42,7 @@ it('handler cost per review (warm cache)', { timeout: 600_000 }, async () => {
   results['JSON.parse of the review alone'] = Number((((performance.now() - parseStarted) * 1000) / REVIEWS).toFixed(1));
   writeFileSync(
     join(ROOT, 'bench', 'results', 'handler-cost.json'),
-    `${JSON.stringify({ benchmark: 'handler-cost', machine: machine(), reviews: REVIEWS, microsecondsPerReview: results }, null, 2)}\n`,
+    `${JSON.stringify({ benchmark: 'handler-cost', machine: machine(), command: 'npm run bench -- bench/handler-cost.run.ts', reviews: REVIEWS, microsecondsPerReview: results }, null, 2)}\n`,
   );
   console.log('handler cost (µs per review):', results);
 });

@@ -102,6 +102,7 @@ export function buildProgram(): Command {
     .option('--policy <file>', 'policy file, reloaded when it changes; default: the embedded default policy')
     .option('--listen <host:port>', 'webhook address (HTTPS)', parseListen, parseListenAddress('0.0.0.0:8443'))
     .option('--metrics-listen <host:port>', 'metrics address (plain HTTP, GET /metrics)', parseListen, parseListenAddress('0.0.0.0:8080'))
+    .option('--reuse-port', 'share the webhook port with other slimguard processes (SO_REUSEPORT, Linux); each keeps its own cache and metrics port')
     .option('--tls-cert <file>', 'serving certificate (PEM), reloaded when it changes')
     .option('--tls-key <file>', 'private key of the serving certificate (PEM)')
     .option('--cert-bootstrap-secret <name>', 'bootstrap mode: keep a self-made CA and serving certificate in this Secret (type kubernetes.io/tls: tls.crt, tls.key, ca.crt, ca.key), created when absent (replicas race safely), renewed before expiry; instead of --tls-cert/--tls-key; needs a cluster')
@@ -135,6 +136,7 @@ export function buildProgram(): Command {
       const running = await startServe({
         policy: options.policy,
         listen: options.listen,
+        reusePort: options.reusePort ?? false,
         metricsListen: options.metricsListen,
         tlsCert: options.tlsCert,
         tlsKey: options.tlsKey,

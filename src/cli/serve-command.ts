@@ -18,6 +18,11 @@ import { createLogger } from './logger.js';
 export interface ServeOptions {
   policy?: string;
   listen: { host: string; port: number };
+  /**
+   * Listen with SO_REUSEPORT so several slimguard processes share the webhook port (one per core).
+   * Each process has its own image cache and its own metrics port.
+   */
+  reusePort?: boolean;
   metricsListen: { host: string; port: number };
   tlsCert?: string;
   tlsKey?: string;
@@ -129,16 +134,15 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
   });
 
   const server = createWebhookServer({
-    handleReview: async (review, context) => {
+    handleReview: (review, context) => {
       const done = metrics.trackAdmissionInFlight();
-      try {
-        return await handleReview(review, context);
-      } finally {
-        done();
-      }
+      // handleReview is async (never throws synchronously); one then() instead of an async wrapper.
+      const answer = handleReview(review, context);
+      answer.then(done, done);
+      return answer;
     },
     tls,
-    listen: options.listen,
+    listen: { ...options.listen, reusePort: options.reusePort ?? false },
     logger,
     isReady: () => {
       const reasons = cluster.synced() ? [] : ['cluster caches not synced yet'];

@@ -22,7 +22,10 @@ export interface ReviewContext {
   deadline: number;
   /** Aborts at the deadline, when the client closes the connection, or when shutdown gives up waiting. */
   signal: AbortSignal;
-  /** A fresh id for log correlation (the API server sends none; the review's uid is in the body). */
+  /**
+   * A fresh id for log correlation (the API server sends none; the review's uid is in the body),
+   * UUID-shaped and unique per process, see createRequestIds().
+   */
   requestId: string;
   /** The timeout the API server announced (after defaulting and clamping), in milliseconds. */
   timeoutMs: number;
@@ -68,8 +71,11 @@ export interface WebhookServerOptions {
     /** See TlsReloaderOptions.pollIntervalMs. Default 30 s. */
     pollIntervalMs?: number;
   };
-  /** Port 0 picks a free port; read it with address() after start(). */
-  listen: { host: string; port: number };
+  /**
+   * Port 0 picks a free port; read it with address() after start(). `reusePort` (Linux) lets
+   * several processes listen on the same address, the kernel spreading connections over them.
+   */
+  listen: { host: string; port: number; reusePort?: boolean };
   /** Default 3 MiB (the API server's own request limit). */
   maxBodyBytes?: number;
   /** Kept back from the API server's timeout for the way back. Default 1000 ms; never more than half the timeout. */
@@ -142,6 +148,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const keepAliveTimeoutMs = options.keepAliveTimeoutMs ?? 120_000;
   const isReady = options.isReady ?? (() => ({ ready: true, reasons: [] }));
   const limit = createConcurrencyLimit({ max: options.maxConcurrent ?? 256 });
+  const nextRequestId = createRequestIds();
+  const budgetOf = createBudgetCache(deadlineMarginMs);
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new HttpError(500, 'INVALID_OPTION', `maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
   }
@@ -196,7 +204,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   async function validate(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const startedAt = performance.now();
     const startedAtEpoch = Date.now();
-    const requestId = randomUUID();
+    const requestId = nextRequestId();
 
     if (!limit.tryAcquire()) {
       // No queue: the API server treats any non-200 as a failed call and applies the webhook's
@@ -225,12 +233,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
       }
       const review = await readJsonBody(request, { maxBytes: maxBodyBytes });
-      const { timeoutMs, budgetMs } = reviewBudget({
-        timeoutParam: timeoutQueryParam(request.url ?? ''),
-        deadlineMarginMs,
-        defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
-        maxTimeoutMs: MAX_TIMEOUT_MS,
-      });
+      const { timeoutMs, budgetMs } = budgetOf(request.url ?? '');
       const deadline = startedAtEpoch + budgetMs;
       deadlineTimer = setTimeout(() => {
         const reason = new Error(`review deadline of ${budgetMs} ms passed`);
@@ -250,11 +253,12 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         statusCode = 499;
         logger.info({ requestId }, 'client went away before the answer was sent');
       } else {
-        response.writeHead(200, {
-          'Content-Type': 'application/json',
-          'Content-Length': String(Buffer.byteLength(body)),
-          ...connectionHeaders(),
-        });
+        response.writeHead(
+          200,
+          shuttingDown
+            ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }
+            : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+        );
         response.end(body);
       }
     } catch (error) {
@@ -353,7 +357,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       await new Promise<void>((resolve, reject) => {
         const onError = (error: Error) => reject(error);
         created.once('error', onError);
-        created.listen(options.listen.port, options.listen.host, () => {
+        created.listen({ port: options.listen.port, host: options.listen.host, reusePort: options.listen.reusePort ?? false }, () => {
           created.off('error', onError);
           resolve();
         });
@@ -416,6 +420,42 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       })();
       return shutdownPromise;
     },
+  };
+}
+
+/**
+ * Request ids: a random UUID drawn once per process whose last 48 bits count up per request.
+ * Unique within the process (2^48 requests) and, by the random part, across processes, which
+ * is all log correlation needs, without drawing random bytes for every review.
+ */
+function createRequestIds(): () => string {
+  const prefix = randomUUID().slice(0, 24);
+  const start = Number.parseInt(randomUUID().slice(24, 36), 16);
+  let count = 0;
+  return () => {
+    count += 1;
+    return prefix + ((start + count) % 2 ** 48).toString(16).padStart(12, '0');
+  };
+}
+
+/**
+ * The review budget of a request target. The API server sends the same `?timeout=` on every call
+ * of a webhook, so the last target's budget is kept: parsing the query string is then skipped.
+ */
+function createBudgetCache(deadlineMarginMs: number): (target: string) => { timeoutMs: number; budgetMs: number } {
+  let lastTarget: string | undefined;
+  let lastBudget = { timeoutMs: 0, budgetMs: 0 };
+  return (target) => {
+    if (target !== lastTarget) {
+      lastBudget = reviewBudget({
+        timeoutParam: timeoutQueryParam(target),
+        deadlineMarginMs,
+        defaultTimeoutMs: DEFAULT_TIMEOUT_MS,
+        maxTimeoutMs: MAX_TIMEOUT_MS,
+      });
+      lastTarget = target;
+    }
+    return lastBudget;
   };
 }
 

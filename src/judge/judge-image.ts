@@ -36,12 +36,15 @@ export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
   const { source } = request;
   const call = { signal: request.signal, deadline: request.deadline, keychain: request.keychain };
   const catalog = request.policy.rules.buildBase.catalog;
-  const [initialFacts, resolved] = await Promise.all([
-    source.getFacts({ ...call, reference: request.reference, platform: request.platform }),
+  const factsRequest = { ...call, reference: request.reference, platform: request.platform };
+  // Without a catalog (the default policy) there is one lookup to wait for, not a Promise.all.
+  const [initialFacts, resolved] =
     catalog.length > 0
-      ? resolveCatalog({ source, catalog, platform: request.platform, signal: request.signal, deadline: request.deadline })
-      : undefined,
-  ]);
+      ? await Promise.all([
+          source.getFacts(factsRequest),
+          resolveCatalog({ source, catalog, platform: request.platform, signal: request.signal, deadline: request.deadline }),
+        ])
+      : [await source.getFacts(factsRequest), undefined];
   let facts = initialFacts;
   const context = request.context ?? {};
   const now = request.now ?? new Date();

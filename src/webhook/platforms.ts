@@ -18,6 +18,8 @@ export function platformForContainer(selector: PlatformSelector, clusterPlatform
 
 /** Cluster platforms the image cannot run on: the kubelet would fail to pull it there. */
 export function missingPlatforms(facts: ImageFacts, clusterPlatforms: Platform[]): Platform[] {
+  // No known node platform (no cluster, or nodes not listed yet): nothing to compare, nothing to format.
+  if (clusterPlatforms.length === 0) return [];
   const offered = (facts.availablePlatforms ?? [facts.platform]).map(osArch);
   return clusterPlatforms.filter((platform) => !offered.includes(osArch(platform)));
 }

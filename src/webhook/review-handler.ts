@@ -113,11 +113,19 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
 
     const clusterPlatforms = cluster.nodePlatforms();
     const extraWarnings: string[] = [];
-    const results = await Promise.all(
-      listing.containers.map((container) =>
-        judgeContainer(container, { request, policy, namespaceLabels, clusterPlatforms, extraWarnings, context }),
-      ),
-    );
+    // One deadline timer and one clock reading per review, however many containers it has.
+    const deadline = createDeadlineRace(context.deadline);
+    const now = new Date();
+    let results: ContainerResult[];
+    try {
+      results = await Promise.all(
+        listing.containers.map((container) =>
+          judgeContainer(container, { request, policy, namespaceLabels, clusterPlatforms, extraWarnings, context, deadline, now }),
+        ),
+      );
+    } finally {
+      deadline.clear();
+    }
 
     const response = buildAdmissionResponse({
       uid: request.uid,
@@ -154,6 +162,8 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
       clusterPlatforms: ReturnType<ClusterView['nodePlatforms']>;
       extraWarnings: string[];
       context: ReviewContext;
+      deadline: DeadlineRace;
+      now: Date;
     },
   ): Promise<ContainerResult> {
     const { request, policy, context } = state;
@@ -164,7 +174,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
       imagePullSecrets: container.imagePullSecrets,
     });
     try {
-      const { facts, verdict } = await beforeDeadline(
+      const { facts, verdict } = await state.deadline.race(
         judgeImage({
           source: options.source,
           policy,
@@ -174,9 +184,9 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
           signal: context.signal,
           deadline: context.deadline,
           keychain: credentials.keychain,
+          now: state.now,
           memo,
         }),
-        context.deadline,
         container.image,
       );
       const missing = missingPlatforms(facts, state.clusterPlatforms);
@@ -197,13 +207,47 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
   }
 }
 
-/** Rejects at the deadline even if a lookup ignores its signal: the answer is never late. */
-function beforeDeadline<T>(work: Promise<T>, deadline: number, image: string): Promise<T> {
+interface DeadlineRace {
+  /** `work`, or a TIMEOUT error naming `image` once the deadline passes, whichever comes first. */
+  race<T>(work: Promise<T>, image: string): Promise<T>;
+  /** Stops the timer; call once every race has settled. */
+  clear(): void;
+}
+
+/**
+ * Rejects at the deadline even if a lookup ignores its signal: the answer is never late. One
+ * timer serves every container of the review (a timer per container cost more than the cached
+ * lookups it guarded on the warm path).
+ */
+function createDeadlineRace(deadline: number): DeadlineRace {
+  const waiting = new Set<() => void>();
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`${image}: no answer from the registry before the deadline`), { code: 'TIMEOUT' })), Math.max(0, deadline - Date.now()));
-  });
-  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+  const expire = () => {
+    for (const reject of waiting) reject();
+    waiting.clear();
+  };
+  return {
+    race(work, image) {
+      return new Promise((resolve, reject) => {
+        const onDeadline = () => reject(Object.assign(new Error(`${image}: no answer from the registry before the deadline`), { code: 'TIMEOUT' }));
+        waiting.add(onDeadline);
+        timer ??= setTimeout(expire, Math.max(0, deadline - Date.now()));
+        work.then(
+          (value) => {
+            waiting.delete(onDeadline);
+            resolve(value);
+          },
+          (error: unknown) => {
+            waiting.delete(onDeadline);
+            reject(error);
+          },
+        );
+      });
+    },
+    clear() {
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
 }
 
 /** The cause without the image name the admission module adds itself. */

@@ -103,6 +103,23 @@ describe('slimguard serve (the built binary over HTTPS)', () => {
     expect(line).toMatchObject({ decision: 'deny', kind: 'Deployment', namespace: 'team-a', rules: ['runAsRoot'] });
   });
 
+  it('logs exactly one decision line per review in a burst larger than a log batch', async () => {
+    // ~120 lines of ~450 characters each span several of the logger's 16 KiB batches.
+    const web = deployment('web', rootImage);
+    const reviews = Array.from({ length: 120 }, () => admissionReview(web));
+    // Eight at a time, so the burst reuses a few keep-alive connections instead of 120 TLS handshakes.
+    const answers: Awaited<ReturnType<typeof post>>[] = [];
+    for (let i = 0; i < reviews.length; i += 8) {
+      answers.push(...(await Promise.all(reviews.slice(i, i + 8).map((review) => post(JSON.stringify(review))))));
+    }
+    expect(answers.every((answer) => answer.status === 200 && answer.json.response.allowed === false)).toBe(true);
+    const uids = new Set(reviews.map((review) => review.request.uid));
+    const decisionLines = () => logs.filter((l) => l.msg === 'admission decision' && uids.has(l.uid as string));
+    await until(() => decisionLines().length >= uids.size, 'a decision line for every review', 5_000);
+    expect(decisionLines()).toHaveLength(uids.size);
+    expect(new Set(decisionLines().map((l) => l.uid)).size).toBe(uids.size);
+  });
+
   it('answers bad input with 4xx and keeps serving', async () => {
     expect((await post('{not json')).status).toBe(400);
     expect((await post('{}', 'text/plain')).status).toBe(415);

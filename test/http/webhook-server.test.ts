@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, type ReviewContext, type ReviewDoneEvent } from '../../src/http/index.js';
 import { createTestCa, issueServingCert, makeTempDir, removeDir, writePairFiles, type TestCa } from './certs.js';
 import { admissionReview, call, echoHandler, gate, postReview, waitFor } from './client.js';
-import { captureLogger, serverFixture } from './server-fixture.js';
+import { captureLogger, serverFixture, type FixtureOptions } from './server-fixture.js';
 
 let ca: TestCa;
 let dir: string;
@@ -44,18 +44,24 @@ function responseBeforeBodyEnds(
   });
 }
 
+/** A server whose handler echoes the review and records the context it was given. */
+async function startRecordingContexts(extra: Partial<FixtureOptions> = {}): Promise<{ port: number; contexts: ReviewContext[] }> {
+  const contexts: ReviewContext[] = [];
+  const { port } = await fixture.start({
+    tls,
+    handleReview: async (review, context) => {
+      contexts.push(context);
+      return echoHandler(review);
+    },
+    ...extra,
+  });
+  return { port, contexts };
+}
+
 describe('POST /validate', () => {
   it('answers a valid review with the handler result, and reports it', async () => {
     const done: ReviewDoneEvent[] = [];
-    const contexts: ReviewContext[] = [];
-    const { port } = await fixture.start({
-      tls,
-      handleReview: async (review, context) => {
-        contexts.push(context);
-        return echoHandler(review);
-      },
-      onReviewDone: (event) => done.push(event),
-    });
+    const { port, contexts } = await startRecordingContexts({ onReviewDone: (event) => done.push(event) });
 
     const before = Date.now();
     const result = await postReview(port, ca.certPem, admissionReview('uid-123'));
@@ -78,15 +84,19 @@ describe('POST /validate', () => {
     expect(contexts[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('gives every review its own UUID-shaped request id, and the same budget for the same ?timeout=', async () => {
+    const { port, contexts } = await startRecordingContexts();
+    for (const path of ['/validate?timeout=10s', '/validate?timeout=10s', '/validate?timeout=4s', '/validate?timeout=10s']) {
+      expect((await postReview(port, ca.certPem, admissionReview('uid-id'), path)).status).toBe(200);
+    }
+    const ids = contexts.map((context) => context.requestId);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(contexts.map((context) => context.timeoutMs)).toEqual([10_000, 10_000, 4_000, 10_000]);
+  });
+
   it('accepts a charset parameter and applies ?timeout= to the deadline', async () => {
-    const contexts: ReviewContext[] = [];
-    const { port } = await fixture.start({
-      tls,
-      handleReview: async (review, context) => {
-        contexts.push(context);
-        return echoHandler(review);
-      },
-    });
+    const { port, contexts } = await startRecordingContexts();
     const before = Date.now();
     const result = await call({
       port,
@@ -410,6 +420,19 @@ describe('POST /validate', () => {
     expect((signal!.reason as { code?: string }).code).toBe('CLIENT_CLOSED');
     await waitFor(() => server.inFlight() === 0, 5000, 'the slot to be released');
     expect(done.map((event) => event.statusCode)).toEqual([499]);
+  });
+});
+
+describe('listening', () => {
+  it('shares one port between two servers with reusePort, and refuses a second listener without it', async () => {
+    const first = await fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: 0, reusePort: true } });
+    const second = await fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: first.port, reusePort: true } });
+    expect(second.port).toBe(first.port);
+    const result = await postReview(first.port, ca.certPem, admissionReview('uid-shared'));
+    expect(result.status).toBe(200);
+    expect(JSON.parse(result.text).response.uid).toBe('uid-shared');
+
+    await expect(fixture.start({ tls, handleReview: echoHandler, listen: { host: '127.0.0.1', port: first.port } })).rejects.toMatchObject({ code: 'EADDRINUSE' });
   });
 });
 
