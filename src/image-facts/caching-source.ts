@@ -3,6 +3,8 @@ import { formatPlatform, normalizePlatform } from '../oci/platform.js';
 import { parseReference, type Reference } from '../reference/index.js';
 import type { Keychain } from '../registry/keychain.js';
 import { RegistryError } from '../registry/errors.js';
+import { withTimeout } from './bounded-signal.js';
+import { createFactsStore } from './facts-store.js';
 import type { ImageFacts } from './image-facts.js';
 import type { FactsRequest, ImageSource, ProvenanceRequest } from './image-source.js';
 import { DEFAULT_PLATFORM } from './read-image-facts.js';
@@ -59,12 +61,9 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
   const negativeTtlMs = options.negativeTtlMs ?? 10_000;
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 30_000;
 
-  const factsByDigest = new LRUCache<string, ImageFacts>({
-    maxSize: options.maxBytes ?? 64 * 1024 * 1024,
-    // JSON length approximates the retained size well enough to bound it; the exact
-    // per-entry cost is measured by the memory benchmark.
-    sizeCalculation: (facts) => Math.max(1, JSON.stringify(facts).length),
-  });
+  // Bounded in bytes; most images kept compact, the warm ones as objects (facts-store.ts). The
+  // real cost per image is measured by the memory benchmark (bench/memory.run.ts).
+  const factsByDigest = createFactsStore({ maxBytes: options.maxBytes ?? 64 * 1024 * 1024 });
   const tags = new LRUCache<string, TagEntry>({ max: 100_000 });
   const negatives = new LRUCache<string, NegativeEntry>({ max: 10_000 });
   const provenance = new LRUCache<string, NonNullable<ImageFacts['provenance']>>({ max: 10_000 });
@@ -137,13 +136,9 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
       counters.misses += 1;
       const flight = flights.run(requestKey, request.signal, async (signal) => {
         try {
-          const facts = await inner.getFacts({
-            ...request,
-            signal: AbortSignal.any([signal, AbortSignal.timeout(lookupTimeoutMs)]),
-          });
-          factsByDigest.set(digestKey(ref, facts.digest, platformKey), facts);
+          const facts = await withTimeout(signal, lookupTimeoutMs, (bounded) => inner.getFacts({ ...request, signal: bounded }));
           const topDigest = facts.indexDigest ?? facts.digest;
-          if (facts.indexDigest) factsByDigest.set(digestKey(ref, facts.indexDigest, platformKey), facts);
+          factsByDigest.set(digestKey(ref, facts.digest, platformKey), facts, facts.indexDigest ? [digestKey(ref, facts.indexDigest, platformKey)] : []);
           if (!ref.digest) tags.set(`${ref.name}:${ref.tag ?? 'latest'}`, { digest: topDigest, checkedAt: now() });
           negatives.delete(requestKey);
           return facts;
@@ -180,7 +175,7 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
     },
 
     stats() {
-      return { ...counters, entries: factsByDigest.size, bytes: factsByDigest.calculatedSize };
+      return { ...counters, entries: factsByDigest.size(), bytes: factsByDigest.bytes() };
     },
   };
 }

@@ -49,6 +49,8 @@ export interface ProxiedRequest {
   status: number;
   /** The kind of fault applied, if any. */
   fault?: string;
+  /** Epoch ms the request arrived, so tests can check the client's backoff between retries. */
+  at: number;
 }
 
 export interface RunningFaultProxy {
@@ -267,7 +269,7 @@ export async function startFaultProxy(options: { target: string }): Promise<Runn
   }
 
   const server = createServer((request, response) => {
-    const entry: ProxiedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', status: 0 };
+    const entry: ProxiedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', status: 0, at: Date.now() };
     requests.push(entry);
     response.on('finish', () => {
       entry.status = response.statusCode;

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { golangAppFacts, nginxFacts } from '../policy/facts-fixture.js';
+import { compactFacts, expandFacts } from './compact-facts.js';
+import { createFactsStore } from './facts-store.js';
+import type { ImageFacts } from './image-facts.js';
+
+// The fixtures make new digests on every call: take each once.
+const GOLANG_APP = golangAppFacts() as unknown as ImageFacts;
+const NGINX = nginxFacts() as unknown as ImageFacts;
+
+function facts(i: number): ImageFacts {
+  return { ...GOLANG_APP, digest: `sha256:${i.toString(16).padStart(64, '0')}`, indexDigest: `sha256:${(i + 1e6).toString(16).padStart(64, 'f')}` };
+}
+
+describe('compact facts', () => {
+  it('round-trips every field, optional ones included, in far fewer bytes than the JSON', () => {
+    const original = { ...facts(1), availablePlatforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8' }], attestation: { digest: 'sha256:'.padEnd(71, 'a'), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 566 } };
+    const compact = compactFacts(original);
+    expect(expandFacts(compact)).toEqual(original);
+    expect(compact.length).toBeLessThan(JSON.stringify(original).length / 2);
+    expect(expandFacts(compactFacts(NGINX))).toEqual(NGINX);
+  });
+});
+
+describe('facts store', () => {
+  it('answers the same object while it is hot, equal facts once it only lives compact', () => {
+    const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 2 });
+    const first = facts(1);
+    store.set('a', first);
+    expect(store.get('a')).toBe(first);
+    store.set('b', facts(2));
+    store.set('c', facts(3)); // pushes 'a' out of the hot tier
+    const again = store.get('a');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+    // Read back from the compact tier, it is hot again: the same object next time.
+    expect(store.get('a')).toBe(again);
+  });
+
+  it('finds facts under an alias (the index digest), hot or not', () => {
+    const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 1 });
+    const stored = facts(1);
+    store.set('manifest-key', stored, ['index-key']);
+    expect(store.get('index-key')).toBe(stored);
+    store.set('other', facts(2));
+    expect(store.get('index-key')).toEqual(stored);
+    expect(store.size()).toBe(3);
+  });
+
+  it('never counts more bytes than its bound, evicting the least recently used images', () => {
+    const maxBytes = 64 * 1024;
+    const store = createFactsStore({ maxBytes, hotEntries: 4 });
+    for (let i = 0; i < 2_000; i++) {
+      store.set(`key-${i}`, facts(i), [`alias-${i}`]);
+      expect(store.bytes()).toBeLessThanOrEqual(maxBytes);
+    }
+    expect(store.get('key-1999')).toEqual(facts(1999));
+    expect(store.get('alias-1998')).toEqual(facts(1998));
+    expect(store.get('key-0')).toBeUndefined();
+    expect(store.get('alias-0')).toBeUndefined();
+    expect(store.size()).toBeLessThan(4_000);
+  });
+
+  it('keeps an image that stayed hot while newer ones filled the compact tier', () => {
+    // 64 KiB of hot tier holds six of these images, 192 KiB of compact tier about a hundred.
+    const store = createFactsStore({ maxBytes: 256 * 1024, hotEntries: 8 });
+    const hotOne = facts(0);
+    store.set('hot', hotOne);
+    for (let i = 1; i < 500; i++) {
+      store.set(`key-${i}`, facts(i));
+      store.get('hot'); // used all the time: never leaves the hot tier
+    }
+    expect(store.get('hot')).toBe(hotOne);
+    // Pushed out of the hot tier at last, it is stored compact again rather than lost.
+    for (let i = 500; i < 510; i++) store.set(`key-${i}`, facts(i));
+    expect(store.get('hot')).toEqual(hotOne);
+  });
+});

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import { compactFacts, expandFacts } from './compact-facts.js';
+import type { ImageFacts } from './image-facts.js';
+
+export interface FactsStoreOptions {
+  /** Hard bound on both tiers together, in counted bytes. */
+  maxBytes: number;
+  /** Facts kept as objects for the warm path (the rest are compact strings). Default 1,000. */
+  hotEntries?: number;
+}
+
+export interface FactsStore {
+  get(key: string): ImageFacts | undefined;
+  /** Stores facts under `key`, and under each alias (an index digest naming the same facts). */
+  set(key: string, facts: ImageFacts, aliases?: string[]): void;
+  /** Distinct keys (facts and aliases) held. */
+  size(): number;
+  /** Counted bytes of both tiers; never above maxBytes. */
+  bytes(): number;
+}
+
+/** An alias entry: the (short) key its facts are stored under. */
+interface Alias {
+  of: string;
+}
+
+/** Per-entry bookkeeping of the LRU (its Map slot, index arrays) and of a V8 string header, measured roughly. */
+const ENTRY_OVERHEAD_BYTES = 96;
+/** Parsed facts cost about twice their JSON length on the V8 heap (measured by bench/memory.run.ts). */
+const OBJECT_BYTES_PER_JSON_BYTE = 2;
+
+/**
+ * The compact tier's key: 128 bits of SHA-256 of the full key (`name@digest|platform`, ~110
+ * characters), 22 characters. Two keys per index image at ~90 bytes saved each is what brings
+ * a golang-like image under 2 KiB; a collision (2^-64 after billions of images) is not a risk.
+ */
+function shortKey(key: string): string {
+  // From 16 bytes, not a slice of the 43-character text: a slice would keep that text alive too.
+  return createHash('sha256').update(key).digest().subarray(0, 16).toString('base64url');
+}
+
+/**
+ * Two tiers under one byte bound. Every image is kept as a compact string (compact-facts.ts):
+ * about 1.5 KB for a golang-like image instead of ~8 KB of objects, so the default 64 MiB holds
+ * tens of thousands of images. The most recently used are also kept as objects under their full
+ * key, so the warm path neither hashes, inflates nor re-parses, and keeps the same facts object
+ * (the verdict memo is keyed by its identity). An alias (index digest -> platform manifest key)
+ * costs two short keys.
+ */
+export function createFactsStore(options: FactsStoreOptions): FactsStore {
+  const hotBytes = Math.max(1, Math.floor(options.maxBytes / 4));
+  const compactBytes = Math.max(1, options.maxBytes - hotBytes);
+  const compact = new LRUCache<string, string | Alias>({
+    maxSize: compactBytes,
+    sizeCalculation: (value, key) => (typeof value === 'string' ? value.length : value.of.length) + key.length + ENTRY_OVERHEAD_BYTES,
+  });
+  const hot = new LRUCache<string, ImageFacts>({
+    max: options.hotEntries ?? 1_000,
+    maxSize: hotBytes,
+    sizeCalculation: (facts, key) => Math.max(1, JSON.stringify(facts).length * OBJECT_BYTES_PER_JSON_BYTE + key.length + ENTRY_OVERHEAD_BYTES),
+    // Hot hits do not touch the compact tier (that would cost a hash per hit): an image leaving
+    // the hot tier is made recent there instead, and stored again if it was evicted meanwhile.
+    dispose: (facts, key, reason) => {
+      if (reason !== 'evict') return;
+      const short = shortKey(key);
+      if (compact.get(short) === undefined) compact.set(short, compactFacts(facts));
+    },
+  });
+
+  function read(short: string, key: string): ImageFacts | undefined {
+    const value = compact.get(short);
+    if (value === undefined) return undefined;
+    if (typeof value !== 'string') return read(value.of, key);
+    let facts: ImageFacts;
+    try {
+      facts = expandFacts(value);
+    } catch {
+      // Cannot happen for strings compactFacts made; if it did, a miss is the safe answer.
+      compact.delete(short);
+      return undefined;
+    }
+    hot.set(key, facts);
+    return facts;
+  }
+
+  return {
+    get: (key) => hot.get(key) ?? read(shortKey(key), key),
+    set(key, facts, aliases = []) {
+      const short = shortKey(key);
+      compact.set(short, compactFacts(facts));
+      hot.set(key, facts);
+      for (const alias of aliases) {
+        if (alias === key) continue;
+        compact.set(shortKey(alias), { of: short });
+        // Tags resolve to the index digest: the warm path of an index image asks for the alias.
+        hot.set(alias, facts);
+      }
+    },
+    size: () => compact.size,
+    bytes: () => hot.calculatedSize + compact.calculatedSize,
+  };
+}
