@@ -72,7 +72,8 @@ beforeAll(async () => {
       // not a log line
     }
   });
-  await until(() => logs.some((l) => l.msg === 'slimguard serving'), 'the webhook to start');
+  // Generous: importing the built CLI takes seconds on a loaded 2-core machine.
+  await until(() => logs.some((l) => l.msg === 'slimguard serving'), 'the webhook to start', 30_000);
   const serving_ = logs.find((l) => l.msg === 'slimguard serving') as { webhook: { port: number }; metrics: { port: number } };
   webhookPort = serving_.webhook.port;
   metricsPort = serving_.metrics.port;

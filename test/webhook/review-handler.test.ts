@@ -188,7 +188,10 @@ describe('review handler when the registry fails', () => {
     const { handle } = handlerFor(ENFORCE);
     const started = Date.now();
     const answer = await handle(admissionReview(deployment('web', `${proxy.host}/${repository}:root`)), context(1_500));
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // The stall never ends, so only the 1.5 s deadline can end the review; 2 s of slack absorb a
+    // loaded 2-core CI machine's event-loop delay and still fail a handler that waits for the
+    // registry client's own timeouts.
+    expect(Date.now() - started).toBeLessThan(3_500);
     expect(answer.response.allowed).toBe(true);
     expect(answer.response.warnings?.[0]).toMatch(/^\[registry\] cannot read .*:root/);
     proxy.setFault(undefined);
