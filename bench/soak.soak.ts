@@ -56,7 +56,18 @@ it(`soak: ${SECONDS} s of mixed admissions, RSS every ${SAMPLE_SECONDS} s`, { ti
   });
   const counts = { reviews: 0, cached: 0, new: 0, failing: 0, errors: 0, late: 0 };
   const errors: string[] = [];
-  const samples: { t: number; rssMiB: number; heapUsedMiB: number; reviews: number; errors: number; cacheEntries: number }[] = [];
+  const samples: { t: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number; externalMiB: number; reviews: number; errors: number; cacheEntries: number }[] = [];
+  // RSS = V8 heap (committed: heapTotal) + external buffers + native memory: sampled apart to tell them apart.
+  const sample = async (started: number) => ({
+    t: Math.round((Date.now() - started) / 1000),
+    rssMiB: Number((server.rssBytes() / MiB).toFixed(1)),
+    heapUsedMiB: Number(((await server.metric('slimguard_nodejs_heap_size_used_bytes')) / MiB).toFixed(1)),
+    heapTotalMiB: Number(((await server.metric('slimguard_nodejs_heap_size_total_bytes')) / MiB).toFixed(1)),
+    externalMiB: Number(((await server.metric('slimguard_nodejs_external_memory_bytes')) / MiB).toFixed(1)),
+    reviews: counts.reviews,
+    errors: counts.errors,
+    cacheEntries: await server.metric('slimguard_image_cache_entries'),
+  });
   try {
     for (const image of cached) await server.review(admissionReview(fastDeployment('web', image)));
     const started = Date.now();
@@ -100,27 +111,13 @@ it(`soak: ${SECONDS} s of mixed admissions, RSS every ${SAMPLE_SECONDS} s`, { ti
 
     async function sampler() {
       while (Date.now() < end) {
-        samples.push({
-          t: Math.round((Date.now() - started) / 1000),
-          rssMiB: Number((server.rssBytes() / MiB).toFixed(1)),
-          heapUsedMiB: Number(((await server.metric('slimguard_nodejs_heap_size_used_bytes')) / MiB).toFixed(1)),
-          reviews: counts.reviews,
-          errors: counts.errors,
-          cacheEntries: await server.metric('slimguard_image_cache_entries'),
-        });
+        samples.push(await sample(started));
         await sleep(Math.max(0, Math.min(SAMPLE_SECONDS * 1000, end - Date.now())));
       }
     }
 
     await Promise.all([sampler(), ...Array.from({ length: WORKERS }, worker)]);
-    samples.push({
-      t: Math.round((Date.now() - started) / 1000),
-      rssMiB: Number((server.rssBytes() / MiB).toFixed(1)),
-      heapUsedMiB: Number(((await server.metric('slimguard_nodejs_heap_size_used_bytes')) / MiB).toFixed(1)),
-      reviews: counts.reviews,
-      errors: counts.errors,
-      cacheEntries: await server.metric('slimguard_image_cache_entries'),
-    });
+    samples.push(await sample(started));
     expect(server.running()).toBe(true);
     expect(await server.healthz()).toBe(200);
   } finally {
@@ -159,9 +156,9 @@ it(`soak: ${SECONDS} s of mixed admissions, RSS every ${SAMPLE_SECONDS} s`, { ti
     `${counts.reviews} reviews (${counts.cached} cached, ${counts.new} new images, ${counts.failing} through the failing registry), ${counts.errors} errors, ${counts.late} late; ` +
       `RSS after warm-up (${WARMUP_SECONDS} s) ${baseline} MiB -> ${final} MiB at the end (${growthPercent} %, peak ${peak} MiB), heap used ${heapBaseline} -> ${heapFinal} MiB: ${passed ? 'pass' : 'FAIL'}`,
     '',
-    '| t (s) | RSS (MiB) | heap used (MiB) | reviews | errors | cache entries |',
-    '|---:|---:|---:|---:|---:|---:|',
-    ...samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.heapUsedMiB} | ${s.reviews} | ${s.errors} | ${s.cacheEntries} |`),
+    '| t (s) | RSS (MiB) | heap used (MiB) | heap total (MiB) | external (MiB) | reviews | errors | cache entries |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...samples.map((s) => `| ${s.t} | ${s.rssMiB} | ${s.heapUsedMiB} | ${s.heapTotalMiB} | ${s.externalMiB} | ${s.reviews} | ${s.errors} | ${s.cacheEntries} |`),
   ].join('\n');
   writeFileSync(join(ROOT, 'bench', 'results', 'soak.md'), `${table}\n`);
   plot(samples);
@@ -172,8 +169,8 @@ it(`soak: ${SECONDS} s of mixed admissions, RSS every ${SAMPLE_SECONDS} s`, { ti
 });
 
 /** bench/results/soak.png with gnuplot (gnuplot-nox from Debian, installed by bench/run.sh as root); skipped without it. */
-function plot(samples: { t: number; rssMiB: number; heapUsedMiB: number }[]) {
-  const data = samples.map((s) => `${s.t} ${s.rssMiB} ${s.heapUsedMiB}`).join('\n');
+function plot(samples: { t: number; rssMiB: number; heapUsedMiB: number; heapTotalMiB: number }[]) {
+  const data = samples.map((s) => `${s.t} ${s.rssMiB} ${s.heapUsedMiB} ${s.heapTotalMiB}`).join('\n');
   const script = [
     "set terminal pngcairo size 720,360 noenhanced font 'sans,10'",
     `set output '${join(ROOT, 'bench', 'results', 'soak.png')}'`,
@@ -183,7 +180,9 @@ function plot(samples: { t: number; rssMiB: number; heapUsedMiB: number }[]) {
     'set yrange [0:*]',
     'set key bottom right',
     'set grid',
-    "plot '-' using 1:2 with linespoints title 'RSS', '-' using 1:3 with linespoints title 'heap used'",
+    "plot '-' using 1:2 with linespoints title 'RSS', '-' using 1:4 with linespoints title 'heap total', '-' using 1:3 with linespoints title 'heap used'",
+    data,
+    'e',
     data,
     'e',
     data,
