@@ -145,7 +145,8 @@ describe('slimguard serve (the built binary over HTTPS)', () => {
   });
 
   it('shuts down gracefully on SIGTERM', async () => {
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': the last log lines (flushed at exit) may still be in the pipe when 'exit' fires.
+    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(logs.some((l) => l.msg === 'webhook server stopped' && l.drained === true)).toBe(true);
