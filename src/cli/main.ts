@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { isIP } from 'node:net';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { createImageSource } from '../image-facts/create-image-source.js';
 import { parsePlatform } from '../oci/platform.js';
@@ -103,6 +104,13 @@ export function buildProgram(): Command {
     .option('--metrics-listen <host:port>', 'metrics address (plain HTTP, GET /metrics)', parseListen, parseListenAddress('0.0.0.0:8080'))
     .option('--tls-cert <file>', 'serving certificate (PEM), reloaded when it changes')
     .option('--tls-key <file>', 'private key of the serving certificate (PEM)')
+    .option('--cert-bootstrap-secret <name>', 'bootstrap mode: keep a self-made CA and serving certificate in this Secret (type kubernetes.io/tls: tls.crt, tls.key, ca.crt, ca.key), created when absent (replicas race safely), renewed before expiry; instead of --tls-cert/--tls-key; needs a cluster')
+    .option('--cert-namespace <ns>', 'namespace of that Secret (default: $POD_NAMESPACE, else the kubeconfig\'s namespace, else "default")')
+    .option('--cert-service <name>', 'the webhook Service: SANs <name>, <name>.<ns>, <name>.<ns>.svc, <name>.<ns>.svc.cluster.local')
+    .option('--cert-dns-name <name>', 'extra DNS SAN of the serving certificate (repeatable)', collect, [])
+    .option('--cert-ip-address <ip>', 'extra IP SAN (repeatable), e.g. 127.0.0.1 for a `url` client config', ipOption, [])
+    .option('--webhook-configuration <name>', "ValidatingWebhookConfiguration whose webhooks' caBundle is set to the CA (bootstrap mode)")
+    .option('--cert-dir <dir>', 'where bootstrap mode writes tls.crt/tls.key for the TLS hot reload (default: a fresh temp dir)')
     .option('--insecure-registry <host:port>', 'registry reached over plain HTTP (repeatable)', collect, [])
     .option('--allow-private-networks', 'allow registries on private network addresses')
     .option('--kubeconfig <file>', 'kubeconfig for the cluster (default: in-cluster config, then $KUBECONFIG)')
@@ -116,6 +124,13 @@ export function buildProgram(): Command {
     .action(async (options) => {
       if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
         throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+      }
+      const bootstrapOnly = ['certNamespace', 'certService', 'webhookConfiguration', 'certDir'].filter((key) => options[key] !== undefined);
+      if (options.certBootstrapSecret === undefined && (bootstrapOnly.length > 0 || options.certDnsName.length > 0 || options.certIpAddress.length > 0)) {
+        throw new Error('the --cert-* and --webhook-configuration flags need --cert-bootstrap-secret');
+      }
+      if (options.certBootstrapSecret !== undefined && options.tlsCert !== undefined) {
+        throw new Error('--cert-bootstrap-secret makes its own certificate: leave out --tls-cert/--tls-key');
       }
       const running = await startServe({
         policy: options.policy,
@@ -135,6 +150,18 @@ export function buildProgram(): Command {
         shutdownGraceMs: options.shutdownGrace,
         shutdownDelayMs: options.shutdownDelay,
         version: VERSION,
+        certBootstrap:
+          options.certBootstrapSecret === undefined
+            ? undefined
+            : {
+                secret: options.certBootstrapSecret,
+                namespace: options.certNamespace,
+                service: options.certService,
+                dnsNames: options.certDnsName,
+                ipAddresses: options.certIpAddress,
+                webhookConfiguration: options.webhookConfiguration,
+                certDir: options.certDir,
+              },
       });
       // Kubernetes sends SIGTERM, then SIGKILL after the grace period: go unready, finish, exit.
       await new Promise<void>((resolve) => {
@@ -157,6 +184,11 @@ function namespaceLabelsOption(value: string, previous?: Record<string, string>)
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+function ipOption(value: string, previous: string[]) {
+  if (isIP(value) === 0) throw new InvalidArgumentError(`${value} is not an IPv4 or IPv6 address`);
+  return [...previous, value];
 }
 
 function concurrencyOption(value: string) {

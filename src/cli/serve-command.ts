@@ -1,6 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { createServingCertificate } from '../certs/certificates.js';
 import { DEFAULT_POLICY_SOURCE, defaultPolicy } from '../config/default-policy.js';
@@ -11,6 +11,7 @@ import { createMetrics, policyHash, registryOutcomeOfError } from '../metrics/in
 import type { Policy } from '../policy/policy.js';
 import { loadDockerConfigKeychain } from '../registry/docker-config-keychain.js';
 import { createReviewHandler } from '../webhook/review-handler.js';
+import { createCertBootstrap, type CertBootstrapFlags, type CertBootstrapTuning } from './cert-bootstrap.js';
 import { connectCluster } from './connect-cluster.js';
 import { createLogger } from './logger.js';
 
@@ -32,6 +33,11 @@ export interface ServeOptions {
   /** After SIGTERM, keep the listener open (unready) this long so endpoint removal reaches every API server. */
   shutdownDelayMs: number;
   version: string;
+  /**
+   * `--cert-bootstrap-secret` and the other `--cert-*` flags (plus --webhook-configuration):
+   * slimguard keeps its own CA and serving certificate in this Secret. Replaces tlsCert/tlsKey.
+   */
+  certBootstrap?: (Omit<CertBootstrapFlags, 'kubeconfig'> & { tuning?: CertBootstrapTuning }) | undefined;
 }
 
 export interface RunningServe {
@@ -83,7 +89,35 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
   const cluster = await connectCluster({ kubeconfig: options.kubeconfig, pullSecrets: options.pullSecrets, logger });
   stops.push(() => cluster.stop());
 
-  const tls = options.tlsCert && options.tlsKey ? { certFile: options.tlsCert, keyFile: options.tlsKey } : await developmentCertificate(logger);
+  // Bootstrap mode fails here, before anything listens, when the flags cannot work (no cluster, no names).
+  let served: (() => boolean) | undefined;
+  const boot =
+    options.certBootstrap === undefined
+      ? undefined
+      : await createCertBootstrap({ ...options.certBootstrap, kubeconfig: options.kubeconfig }, logger, {
+          ...options.certBootstrap.tuning,
+          onCertificates: (certificates) => {
+            metrics.setCertificateExpiry('serving', certificates.servingNotAfter);
+            metrics.setCertificateExpiry('ca', certificates.caNotAfter);
+            // The directory watch would notice too; asking at once makes the switch prompt.
+            void server.reloadTls();
+          },
+        });
+  const tls = boot
+    ? await placeholderCertificate(boot.bootstrapper, logger)
+    : options.tlsCert && options.tlsKey
+      ? { certFile: options.tlsCert, keyFile: options.tlsKey }
+      : await developmentCertificate(logger);
+  if (boot) {
+    // Ready once the bootstrapped certificate has been served (not the placeholder); it stays ready
+    // across later rotations, which only swap one trusted certificate for another.
+    let servedOnce = false;
+    served = () => {
+      const wanted = boot.bootstrapper.current()?.servingSerialNumber;
+      servedOnce ||= wanted !== undefined && server.tlsCertificate()?.serialNumber === wanted;
+      return servedOnce;
+    };
+  }
 
   const handleReview = createReviewHandler({
     source,
@@ -108,6 +142,7 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
     logger,
     isReady: () => {
       const reasons = cluster.synced() ? [] : ['cluster caches not synced yet'];
+      if (served !== undefined && !served()) reasons.push('certificate bootstrap pending');
       return { ready: reasons.length === 0, reasons };
     },
     onTlsReload: (ok) => metrics.recordTlsReload(ok),
@@ -124,6 +159,16 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
   });
   await metricsServer.start();
   stops.push(() => metricsServer.close());
+
+  if (boot) {
+    stops.push(() => boot.bootstrapper.stop());
+    try {
+      await boot.bootstrapper.start();
+    } catch (error) {
+      for (const stop of stops.reverse()) await stop();
+      throw error;
+    }
+  }
 
   logger.info({ webhook: server.address(), metrics: metricsServer.address() }, 'slimguard serving');
   return {
@@ -142,11 +187,24 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
  */
 async function developmentCertificate(logger: Logger): Promise<{ certFile: string; keyFile: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'slimguard-tls-'));
-  const pair = createServingCertificate({ commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'], validityDays: 30 });
-  const certFile = join(dir, 'tls.crt');
-  const keyFile = join(dir, 'tls.key');
-  await writeFile(certFile, pair.certPem);
-  await writeFile(keyFile, pair.keyPem, { mode: 0o600 });
-  logger.warn({ certFile }, 'no --tls-cert/--tls-key given: serving a self-signed development certificate');
-  return { certFile, keyFile };
+  const files = await writeSelfSigned({ certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }, 'localhost', 30);
+  logger.warn({ certFile: files.certFile }, 'no --tls-cert/--tls-key given: serving a self-signed development certificate');
+  return files;
+}
+
+/**
+ * Bootstrap mode: until the Secret's certificate is in --cert-dir, the server answers over a
+ * self-signed placeholder that nobody trusts, so that /healthz works and /readyz can say 503.
+ */
+async function placeholderCertificate(files: { certFile: string; keyFile: string }, logger: Logger): Promise<{ certFile: string; keyFile: string }> {
+  await mkdir(dirname(files.certFile), { recursive: true });
+  logger.info({ certFile: files.certFile }, 'serving a placeholder certificate until the bootstrapped one is written');
+  return writeSelfSigned({ certFile: files.certFile, keyFile: files.keyFile }, 'slimguard-bootstrap-pending', 1);
+}
+
+async function writeSelfSigned(files: { certFile: string; keyFile: string }, name: string, validityDays: number) {
+  const pair = createServingCertificate({ commonName: name, dnsNames: [name], ipAddresses: ['127.0.0.1', '::1'], validityDays });
+  await writeFile(files.certFile, pair.certPem);
+  await writeFile(files.keyFile, pair.keyPem, { mode: 0o600 });
+  return { certFile: files.certFile, keyFile: files.keyFile };
 }

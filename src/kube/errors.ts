@@ -15,6 +15,10 @@ export type KubeErrorCode =
   | 'WEBHOOK_CONFIGURATION_NOT_FOUND'
   /** The CA bundle is not PEM certificates (or carries a private key). */
   | 'INVALID_CA_BUNDLE'
+  /** RBAC refused a request; the message names the verb, the object and whom to grant it to. */
+  | 'FORBIDDEN'
+  /** The certificate Secret exists with another type than kubernetes.io/tls (the type is immutable). */
+  | 'SECRET_TYPE_MISMATCH'
   /** Options given to a factory that cannot work. */
   | 'INVALID_OPTION';
 

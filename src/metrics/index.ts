@@ -1,10 +1,12 @@
 export {
   ADMISSION_DECISIONS,
+  CERTIFICATE_KINDS,
   createMetrics,
   REGISTRY_FAILURE_ACTIONS,
   VIOLATION_MODES,
   type AdmissionDecision,
   type AdmissionEvent,
+  type CertificateKind,
   type Metrics,
   type MetricsOptions,
   type PolicyInfo,

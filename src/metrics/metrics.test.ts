@@ -297,3 +297,17 @@ describe('recordTlsReload', () => {
     expect(sampleValue(text, 'slimguard_tls_reloads_total', { result: 'error' })).toBe(1);
   });
 });
+
+describe('setCertificateExpiry', () => {
+  it('exports the end of validity of the serving certificate and the CA as Unix seconds, latest value winning', async () => {
+    const metrics = quiet();
+    metrics.setCertificateExpiry('serving', new Date('2031-06-01T12:00:00Z'));
+    metrics.setCertificateExpiry('serving', new Date('2031-07-01T00:00:00Z'));
+    metrics.setCertificateExpiry('ca', new Date('2040-01-01T00:00:00Z'));
+    const text = await metrics.metricsText();
+    expect(sampleValue(text, 'slimguard_certificate_expiry_timestamp_seconds', { certificate: 'serving' })).toBe(Date.parse('2031-07-01T00:00:00Z') / 1000);
+    expect(sampleValue(text, 'slimguard_certificate_expiry_timestamp_seconds', { certificate: 'ca' })).toBe(Date.parse('2040-01-01T00:00:00Z') / 1000);
+    expect(() => metrics.setCertificateExpiry('intermediate' as never, new Date())).toThrow(/unknown certificate label value/);
+    expect(() => metrics.setCertificateExpiry('ca', new Date('nonsense'))).toThrow(/valid date/);
+  });
+});

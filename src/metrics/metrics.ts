@@ -80,7 +80,12 @@ export interface Metrics {
   /** Marks this policy as the loaded one (and no other). */
   setPolicyInfo(info: PolicyInfo): void;
   recordTlsReload(ok: boolean): void;
+  /** The end of validity of the certificate being served, or of the CA that signs it (bootstrap mode). */
+  setCertificateExpiry(certificate: CertificateKind, notAfter: Date): void;
 }
+
+export const CERTIFICATE_KINDS = ['serving', 'ca'] as const;
+export type CertificateKind = (typeof CERTIFICATE_KINDS)[number];
 
 const DEFAULT_PREFIX = 'slimguard_';
 const DEFAULT_REGISTRY_LABEL_LIMIT = 50;
@@ -189,6 +194,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     name: `${prefix}tls_reloads_total`,
     help: 'TLS certificate and key reloads by result.',
     labelNames: ['result'] as const,
+    registers,
+  });
+  const certificateExpiry = new Gauge({
+    name: `${prefix}certificate_expiry_timestamp_seconds`,
+    help: 'When the bootstrapped serving certificate, or its CA, expires (Unix time); alert well before time() reaches it.',
+    labelNames: ['certificate'] as const,
     registers,
   });
   const buildInfo = new Gauge({
@@ -312,6 +323,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
     recordTlsReload(ok) {
       tlsReloads.inc({ result: ok ? 'success' : 'error' });
+    },
+
+    setCertificateExpiry(certificate, notAfter) {
+      const seconds = notAfter.getTime() / 1000;
+      if (!Number.isFinite(seconds)) throw new MetricsError('INVALID_VALUE', 'a certificate expiry must be a valid date');
+      certificateExpiry.set({ certificate: oneOf(CERTIFICATE_KINDS, certificate, 'certificate') }, seconds);
     },
   };
 }

@@ -61,6 +61,8 @@ function recordRealisticMix(metrics: Metrics): void {
   metrics.setPolicyInfo({ name: 'default', hash: '3f2a9c01bd4e' });
   metrics.recordTlsReload(true);
   metrics.recordTlsReload(false);
+  metrics.setCertificateExpiry('serving', new Date('2031-06-01T12:00:00Z'));
+  metrics.setCertificateExpiry('ca', new Date('2040-01-01T00:00:00Z'));
 }
 
 describe('promtool check metrics', () => {
