@@ -81,6 +81,42 @@ describe('PrometheusRule', () => {
     expect(used.filter((name) => !exported.has(name))).toEqual([]);
   });
 
+  it('the denial-spike expression fires on a jump in denials and not on a steady high rate (promtool test rules)', async () => {
+    const rule = rendered.get('PrometheusRule').spec.groups[0].rules.find((r: { alert: string }) => r.alert === 'SlimguardDenialSpike');
+    const series = (decision: string) => `slimguard_admission_requests_total{namespace="slimguard", service="slimguard-metrics", kind="Pod", operation="CREATE", decision="${decision}"}`;
+    await writeFile(join(dir, 'empty-rules.yaml'), stringify({ groups: [] }));
+    const tests = {
+      rule_files: ['empty-rules.yaml'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [
+            // 0.1 denials/s for 80 minutes, then 5/s.
+            { series: series('deny'), values: '0+6x80 486+300x30' },
+            // Steady 5 allows/s: never counted as denials.
+            { series: series('allow'), values: '0+300x110' },
+          ],
+          promql_expr_test: [
+            { expr: rule.expr, eval_time: '75m', exp_samples: [] },
+            { expr: rule.expr, eval_time: '100m', exp_samples: [{ labels: '{}', value: 5 }] },
+          ],
+        },
+        {
+          interval: '1m',
+          // 5 denials/s all along: high, but no spike.
+          input_series: [{ series: series('deny'), values: '0+300x110' }],
+          promql_expr_test: [{ expr: rule.expr, eval_time: '100m', exp_samples: [] }],
+        },
+      ],
+    };
+    const file = join(dir, 'denial-spike.test.yaml');
+    await writeFile(file, stringify(tests));
+    const run = await promtool(['test', 'rules', file]);
+    expect(run.output).toMatch(/SUCCESS/);
+    expect(run.code).toBe(0);
+  });
+
   it('fails promtool when an expression is broken (the check can fail)', async () => {
     const file = join(dir, 'broken.yaml');
     await writeFile(file, stringify({ groups: [{ name: 'x', rules: [{ alert: 'Broken', expr: 'sum(rate(slimguard_admission_requests_total[5m])' }] }] }));

@@ -12,7 +12,7 @@ const OWN_WEBHOOK = {
 };
 const PULL_SECRETS = { apiGroups: [''], resources: ['serviceaccounts', 'secrets'], verbs: ['list', 'watch'] };
 const OWN_SECRET = [
-  { apiGroups: [''], resources: ['secrets'], resourceNames: ['slimguard-tls'], verbs: ['get', 'update'] },
+  { apiGroups: [''], resources: ['secrets'], resourceNames: ['slimguard-tls'], verbs: ['get', 'watch', 'update'] },
   // RBAC cannot restrict create by name (values.yaml and templates/rbac.yaml say why).
   { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
 ];

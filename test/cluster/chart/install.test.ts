@@ -68,6 +68,7 @@ describe('helm install / upgrade / uninstall', () => {
     expect(await canI('watch', 'nodes')).toBe(true);
     expect(await canI('get', `secret/${RELEASE}-tls`, NAMESPACE)).toBe(true);
     expect(await canI('update', `secret/${RELEASE}-tls`, NAMESPACE)).toBe(true);
+    expect(await canI('watch', `secret/${RELEASE}-tls`, NAMESPACE)).toBe(true);
     expect(await canI('create', 'secrets', NAMESPACE)).toBe(true);
     expect(await canI('patch', `validatingwebhookconfiguration/${RELEASE}`)).toBe(true);
     // Refused: any other Secret, Secrets elsewhere, other webhook configurations, pods.
