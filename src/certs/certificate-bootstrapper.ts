@@ -207,7 +207,7 @@ export function createCertificateBootstrapper(options: CertificateBootstrapperOp
   }
 
   function backoff(): number {
-    return Math.min(initialDelayMs * 2 ** Math.min(consecutiveFailures - 1, 30), maxDelayMs);
+    return Math.min(initialDelayMs * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 30), maxDelayMs);
   }
 
   function ensureWatch(): void {

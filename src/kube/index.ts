@@ -22,3 +22,10 @@ export {
   type PatchWebhookCaBundleOptions,
   type PatchWebhookCaBundleResult,
 } from './webhook-ca-bundle.js';
+export {
+  createCertificateSecretStore,
+  TLS_SECRET_TYPE,
+  type CertificateSecretStore,
+  type CertificateSecretStoreOptions,
+  type StoredSecret,
+} from './certificate-secret.js';

@@ -206,6 +206,36 @@ describe('certificate bootstrap against a real API server', () => {
     }
   });
 
+  it('recreates the Secret when it is deleted under a running replica', async () => {
+    const secretName = uniqueName('deleted');
+    const certDir = await mkdtemp(join(tmpdir(), 'slimguard-certs-del-'));
+    const { bootstrapper } = await createCertBootstrap(flags(secretName, { certDir }), captureLog().logger, { retry: { initialDelayMs: 100, maxDelayMs: 500 } });
+    try {
+      const first = await bootstrapper.start({ timeoutMs: 30_000 });
+      await kubectl(['-n', namespace, 'delete', 'secret', secretName]);
+      // The watch sees the deletion; the next pass finds no Secret and creates a new one.
+      const recreated = await waitFor('the Secret to be recreated', () => kubectlJson(['-n', namespace, 'get', 'secret', secretName]).catch(() => undefined));
+      const serial = new X509Certificate(decode(recreated.data['tls.crt'])).serialNumber;
+      expect(serial).not.toBe(first.servingSerialNumber);
+      await waitFor('the files to follow', async () => ((await readFile(join(certDir, 'tls.crt'), 'utf8')) === decode(recreated.data['tls.crt']) ? true : undefined));
+      expect(bootstrapper.current()?.servingSerialNumber).toBe(serial);
+    } finally {
+      await bootstrapper.stop();
+    }
+  });
+
+  it('refuses a Secret of another type and says how to fix it', async () => {
+    const secretName = uniqueName('opaque');
+    await kubectl(['-n', namespace, 'create', 'secret', 'generic', secretName, '--from-literal=note=not a certificate']);
+    const { bootstrapper } = await createCertBootstrap(flags(secretName, { certDir: await mkdtemp(join(tmpdir(), 'slimguard-certs-op-')) }), captureLog().logger);
+    const failure = await bootstrapper.start({ timeoutMs: 20_000 }).then(() => undefined, (error: unknown) => error);
+    await bootstrapper.stop();
+    expect((failure as KubeError).code).toBe('SECRET_TYPE_MISMATCH');
+    expect((failure as Error).message).toBe(
+      `Secret ${namespace}/${secretName} has type Opaque, not kubernetes.io/tls, and a Secret's type cannot change: delete it (kubectl -n ${namespace} delete secret ${secretName}) and slimguard recreates it, or name another Secret`,
+    );
+  });
+
   it('fails at once with what to grant when RBAC forbids the Secret', async () => {
     const account = uniqueName('no-rights');
     await kubectl(['-n', namespace, 'create', 'serviceaccount', account]);
