@@ -79,7 +79,7 @@ describe('certificate modes', () => {
 
 function expectMountedSecret(rendered: Awaited<ReturnType<typeof renderChart>>, secretName: string): void {
   const pod = rendered.get('Deployment').spec.template.spec;
-  expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName, defaultMode: 0o440 } });
+  expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName, defaultMode: 0o440 /* 288 */ } });
   expect(pod.volumes.some((volume: { name: string }) => volume.name === 'certs')).toBe(false);
   expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/slimguard/tls', readOnly: true });
   const args = serveArgs(rendered);
