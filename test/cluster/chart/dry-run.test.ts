@@ -53,7 +53,9 @@ describe('kubectl apply --dry-run=server of the rendered chart', () => {
     it(`accepts every object: ${name}`, async () => {
       const rendered = await renderChart(values, { release: 'slimguard-dry', namespace: NAMESPACE });
       const objects = rendered.objects.filter((object) => !CRD_KINDS.has(object.kind));
-      expect(objects.length).toBeGreaterThanOrEqual(11);
+      // At least the ServiceAccount, ConfigMap, 2 Services, Deployment, PDB, ClusterRole(Binding),
+      // webhook configuration: a render that lost objects must not pass as "every object valid".
+      expect(objects.length).toBeGreaterThanOrEqual(9);
       expect(await dryRun(objects)).toEqual(expectedNames(objects));
     });
   }

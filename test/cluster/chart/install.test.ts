@@ -48,7 +48,10 @@ afterAll(async () => {
 
 describe('helm install / upgrade / uninstall', () => {
   it('installs every object of the default values into the API server', async () => {
-    await helmOk(['install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace']);
+    const installed = await helmOk(['install', RELEASE, CHART_DIR, '-n', NAMESPACE, '--create-namespace']);
+    // NOTES.txt: what was installed and how to go on to enforce.
+    expect(installed).toContain(`slimguard 0.1.0 is installed as ${RELEASE} in namespace ${NAMESPACE}, mode warn.`);
+    expect(installed).toContain('--reuse-values --set mode=enforce');
     const status = JSON.parse(await helmOk(['status', RELEASE, '-n', NAMESPACE, '-o', 'json'])) as { info: { status: string } };
     expect(status.info.status).toBe('deployed');
 
