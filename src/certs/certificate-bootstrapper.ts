@@ -15,8 +15,14 @@ export interface CertificateBootstrapperOptions {
   wanted: WantedNames;
   /** tls.crt and tls.key are written here for the TLS reloader. */
   certDir: string;
-  /** Puts the CA bundle into the webhook configuration (patchWebhookCaBundle); none: not patched. */
+  /**
+   * Puts the CA bundle into the webhook configuration (patchWebhookCaBundle, which reads first and
+   * writes only a difference); none: not patched. Called on every pass, so a caBundle that a
+   * `helm upgrade` or a person reset is put back.
+   */
   patchCaBundle?: ((caBundlePem: string) => Promise<unknown>) | undefined;
+  /** Watches the webhook configuration, so such a reset is repaired at once rather than at the next timer. */
+  watchWebhookConfiguration?: ((onChange: () => void, onEnd: (error?: unknown) => void) => Promise<() => void>) | undefined;
   lifetimes?: CertificateLifetimes | undefined;
   /** The clock (tests inject one). Default: the system clock. */
   now?: (() => Date) | undefined;
@@ -78,11 +84,10 @@ export function createCertificateBootstrapper(options: CertificateBootstrapperOp
 
   let current: BootstrappedCertificates | undefined;
   let written: { cert: string; key: string } | undefined;
-  let patchedBundle: string | undefined;
   let resourceVersion: string | undefined;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
-  let stopWatch: (() => void) | undefined;
+  const watches: Record<'secret' | 'webhookConfiguration', { stop?: (() => void) | undefined }> = { secret: {}, webhookConfiguration: {} };
   let consecutiveFailures = 0;
   let running: Promise<BootstrappedCertificates> | undefined;
   let rerun = false;
@@ -114,13 +119,12 @@ export function createCertificateBootstrapper(options: CertificateBootstrapperOp
     resourceVersion = secret.resourceVersion;
     const data: CertificateSecretData = secret.data;
     const bundle = data[SECRET_KEYS.caBundle]!;
-    if (options.patchCaBundle !== undefined && bundle !== patchedBundle) {
+    if (options.patchCaBundle !== undefined) {
       try {
         await options.patchCaBundle(bundle);
       } catch (error) {
         throw caBundleError(error);
       }
-      patchedBundle = bundle;
     }
     const cert = data[SECRET_KEYS.servingCert]!;
     const key = data[SECRET_KEYS.servingKey]!;
@@ -210,31 +214,41 @@ export function createCertificateBootstrapper(options: CertificateBootstrapperOp
     return Math.min(initialDelayMs * 2 ** Math.min(Math.max(consecutiveFailures - 1, 0), 30), maxDelayMs);
   }
 
+  /** Keeps the Secret watch (from the last version seen) and the webhook configuration watch running. */
   function ensureWatch(): void {
-    if (stopped || stopWatch !== undefined || resourceVersion === undefined) return;
-    const from = resourceVersion;
+    if (resourceVersion !== undefined) {
+      const from = resourceVersion;
+      keepWatching('secret', (onChange, onEnd) => store.watch(from, onChange, onEnd));
+    }
+    const watchConfiguration = options.watchWebhookConfiguration;
+    if (watchConfiguration !== undefined) keepWatching('webhookConfiguration', watchConfiguration);
+  }
+
+  function keepWatching(which: keyof typeof watches, start: (onChange: () => void, onEnd: (error?: unknown) => void) => Promise<() => void>): void {
+    const slot = watches[which];
+    if (stopped || slot.stop !== undefined) return;
     let stopThis: (() => void) | undefined;
-    stopWatch = () => stopThis?.();
-    store
-      .watch(
-        from,
-        // Our own writes come back here too; the pass that follows finds nothing to do.
-        () => schedule(0),
-        (error) => {
-          stopWatch = undefined;
-          if (stopped) return;
-          if (error !== undefined) logger.warn({ secret: secretName, error: messageOf(error) }, 'certificate Secret watch ended; re-reading it');
-          // Re-read (which gives a fresh resourceVersion) and watch again, after a pause on errors.
-          schedule(error === undefined ? 0 : backoff());
-        },
-      )
-      .then((stop) => {
+    slot.stop = () => stopThis?.();
+    start(
+      // Our own writes come back here too; the pass that follows finds nothing to do.
+      () => schedule(0),
+      (error) => {
+        slot.stop = undefined;
+        if (stopped) return;
+        if (error !== undefined) logger.warn({ secret: secretName, watch: which, error: messageOf(error) }, 'certificate bootstrap watch ended; re-reading');
+        // Re-read (the Secret's fresh resourceVersion) and watch again, after a pause on errors.
+        schedule(error === undefined ? 0 : backoff());
+      },
+    ).then(
+      (stop) => {
         stopThis = stop;
         if (stopped) stop();
-      }, (error: unknown) => {
-        stopWatch = undefined;
-        logger.warn({ secret: secretName, error: messageOf(error) }, 'cannot watch the certificate Secret');
-      });
+      },
+      (error: unknown) => {
+        slot.stop = undefined;
+        logger.warn({ secret: secretName, watch: which, error: messageOf(error) }, 'certificate bootstrap cannot watch');
+      },
+    );
   }
 
   return {
@@ -266,8 +280,10 @@ export function createCertificateBootstrapper(options: CertificateBootstrapperOp
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
-      stopWatch?.();
-      stopWatch = undefined;
+      for (const slot of Object.values(watches)) {
+        slot.stop?.();
+        slot.stop = undefined;
+      }
       await running?.catch(() => undefined);
     },
     current: () => current,

@@ -8,7 +8,11 @@ import type { WantedNames } from '../certs/certificate-decision.js';
 import { CertsError } from '../certs/errors.js';
 import { createCertificateSecretStore } from '../kube/certificate-secret.js';
 import { resolveKubeConfig, SERVICE_ACCOUNT_DIR } from '../kube/kube-config.js';
+import { GuardedWatch } from '../kube/informer-cache.js';
+import { watchNamedObject } from '../kube/watch-named-object.js';
 import { patchWebhookCaBundle } from '../kube/webhook-ca-bundle.js';
+
+const WEBHOOK_CONFIGURATIONS_PATH = '/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations';
 
 /** The `--cert-*` flags of `slimguard serve` (see the README's serve section). */
 export interface CertBootstrapFlags {
@@ -58,6 +62,11 @@ export async function createCertBootstrap(
     certDir,
     patchCaBundle:
       webhookConfiguration === undefined ? undefined : (caBundlePem) => patchWebhookCaBundle({ kubeConfig, name: webhookConfiguration, caBundlePem, logger }),
+    watchWebhookConfiguration:
+      webhookConfiguration === undefined
+        ? undefined
+        : (onChange, onEnd) =>
+            watchNamedObject({ watcher: new GuardedWatch(kubeConfig), path: WEBHOOK_CONFIGURATIONS_PATH, name: webhookConfiguration, onChange, onEnd }),
     logger,
   });
   logger.info({ secret: `${namespace}/${flags.secret}`, dnsNames: wanted.dnsNames, ipAddresses: wanted.ipAddresses, certDir, webhookConfiguration }, 'certificate bootstrap mode');

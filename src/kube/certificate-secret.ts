@@ -1,6 +1,7 @@
 import { CoreV1Api, type KubeConfig, type V1Secret } from '@kubernetes/client-node';
 import { describeKubeError, KubeError, statusCodeOf } from './errors.js';
 import { GuardedWatch } from './informer-cache.js';
+import { watchNamedObject } from './watch-named-object.js';
 
 export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
 
@@ -95,28 +96,15 @@ export function createCertificateSecretStore(options: CertificateSecretStoreOpti
         throw fail('update', error);
       }
     },
-    async watch(resourceVersion, onChange, onEnd) {
-      let ended = false;
-      const end = (error?: unknown) => {
-        if (ended) return;
-        ended = true;
-        onEnd(error === undefined || error === null ? undefined : fail('watch', error));
-      };
-      const controller = await watcher.watch(
-        `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
-        { fieldSelector: `metadata.name=${name}`, resourceVersion },
-        (phase, object) => {
-          // An ERROR event (410 Gone: the version is too old) ends this watch; the caller re-reads.
-          if (phase === 'ERROR') end(Object.assign(new Error('watch error event'), { body: object, statusCode: (object as { code?: number })?.code }));
-          else onChange();
-        },
-        (error) => end(error),
-      );
-      return () => {
-        ended = true;
-        controller.abort();
-      };
-    },
+    watch: (resourceVersion, onChange, onEnd) =>
+      watchNamedObject({
+        watcher,
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+        name,
+        resourceVersion,
+        onChange,
+        onEnd: (error) => onEnd(error === undefined ? undefined : fail('watch', error)),
+      }),
   };
 }
 

@@ -94,6 +94,13 @@ describe('certificate bootstrap against a real API server', () => {
       const configuration = await kubectlJson(['get', 'validatingwebhookconfiguration', configName]);
       expect(configuration.webhooks.map((webhook: any) => decode(webhook.clientConfig.caBundle))).toEqual([secret.data['ca.crt'], secret.data['ca.crt']]);
 
+      // A helm upgrade re-applies the configuration without caBundle: the watch on it puts the bundle back.
+      await kubectl(['patch', 'validatingwebhookconfiguration', configName, '--type=json', '-p', JSON.stringify([{ op: 'remove', path: '/webhooks/1/clientConfig/caBundle' }])]);
+      await waitFor('the caBundle to be restored', async () => {
+        const webhooks = (await kubectlJson(['get', 'validatingwebhookconfiguration', configName])).webhooks;
+        return webhooks[1].clientConfig.caBundle === undefined ? undefined : decode(webhooks[1].clientConfig.caBundle);
+      }).then((restored) => expect(restored).toBe(secret.data['ca.crt']));
+
       // A second pass finds everything in order and writes nothing.
       const before = (await kubectlJson(['-n', namespace, 'get', 'secret', secretName])).metadata.resourceVersion;
       await bootstrapper.reconcile();
