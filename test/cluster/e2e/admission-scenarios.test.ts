@@ -224,6 +224,13 @@ describe('slimguard installed by its chart, behind a real kube-apiserver', () =>
     expect(promtool.code).toBe(0);
   });
 
+  it("needs nothing the chart's RBAC does not grant: no call of the webhook is forbidden", () => {
+    // Namespaces, nodes, service accounts and pull secrets through informers, with the chart's
+    // ServiceAccount token: a missing verb is a logged Forbidden, not a failed start.
+    const warnings = release.webhook()!.logLines().filter((line) => line.level >= 40);
+    expect(warnings.filter((line) => /forbidden/i.test(JSON.stringify(line)))).toEqual([]);
+  });
+
   it('8. with the webhook process stopped: failurePolicy Ignore admits, Fail (after helm upgrade) rejects', async () => {
     const { kubectl } = release;
     await release.webhook()!.stop();

@@ -85,6 +85,13 @@ describe('9. certificate bootstrap', () => {
     expect(result.stderr).toMatch(new RegExp(`\\[runAsRoot\\] ${escapeRegExp(images.root)} runs as root`));
   });
 
+  it("needs nothing the chart's RBAC does not grant: no call of the webhook is forbidden", () => {
+    // The process runs with the chart's ServiceAccount token: a verb missing from the chart's
+    // Role or ClusterRole shows up as a Forbidden warning (the bootstrapper retries and goes on).
+    const warnings = release.webhook()!.logLines().filter((line) => line.level >= 40);
+    expect(warnings.filter((line) => /forbidden/i.test(JSON.stringify(line)))).toEqual([]);
+  });
+
   it('reuses the stored CA and certificate after a restart', async () => {
     const before = (await readSecret())!;
     await release.startWebhook(storedCa);
