@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCertificateAuthority, createServingCertificate } from './certificates.js';
+import { createCertificateAuthority, createServingCertificate, serialNumberHex } from './certificates.js';
 
 describe('certificates', () => {
   it('issues a serving certificate signed by the CA, for the names given', () => {
@@ -30,5 +30,19 @@ describe('certificates', () => {
     const serving = createServingCertificate({ commonName: 'localhost', dnsNames: ['localhost'], validityDays: 1 });
     const cert = new X509Certificate(serving.certPem);
     expect(cert.verify(cert.publicKey)).toBe(true);
+  });
+
+  it('gives every serial a positive, minimal DER integer, whatever the random bytes', () => {
+    const ca = createCertificateAuthority({ commonName: 'slimguard-ca', validityDays: 1 });
+    // 0x00 first was the 1-in-256 case OpenSSL refused ("illegal padding"); 0x80 would be negative.
+    for (const first of [0x00, 0x01, 0x7f, 0x80, 0xff]) {
+      const random = Buffer.alloc(16, 0x5a);
+      random[0] = first;
+      const serving = createServingCertificate({ ca, commonName: 'x', dnsNames: ['x'], validityDays: 1, serial: random });
+      const cert = new X509Certificate(serving.certPem);
+      expect(cert.serialNumber).toMatch(/^(0[1-9A-F]|[1-7][0-9A-F])[0-9A-F]{30}$/);
+      expect(cert.serialNumber.slice(2)).toBe('5A'.repeat(15));
+    }
+    expect(serialNumberHex(Buffer.alloc(16))).toBe(`01${'00'.repeat(15)}`);
   });
 });

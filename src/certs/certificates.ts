@@ -14,6 +14,8 @@ export interface ServingCertificateOptions {
   ipAddresses?: string[];
   validityDays: number;
   now?: Date;
+  /** The serial's random bytes (tests pass edge cases); default 16 from randomBytes. */
+  serial?: Uint8Array;
 }
 
 /**
@@ -27,11 +29,21 @@ function newKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), keyPem };
 }
 
-function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string, validityDays: number, now: Date) {
+/**
+ * A random 16-byte serial whose DER INTEGER is positive and minimal: first byte 0x01-0x7f. The
+ * former `00` + 16 random bytes broke one certificate in 256: when the first random byte was 0x00,
+ * node-forge kept one zero of the two, a non-minimal integer OpenSSL refuses ("illegal padding").
+ */
+export function serialNumberHex(random: Uint8Array = randomBytes(16)): string {
+  const serial = Buffer.from(random);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  return serial.toString('hex');
+}
+
+function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string, validityDays: number, now: Date, serial?: Uint8Array) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // Positive 16-byte serial: a leading zero bit keeps it positive in DER.
-  cert.serialNumber = `00${randomBytes(16).toString('hex')}`;
+  cert.serialNumber = serialNumberHex(serial);
   // Valid from a minute ago, so a clock a little behind still accepts it.
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + validityDays * 86_400_000);
@@ -56,7 +68,7 @@ export function createCertificateAuthority(options: { commonName: string; validi
 /** A TLS server certificate for the given names, signed by `ca` or self-signed. */
 export function createServingCertificate(options: ServingCertificateOptions): KeyPairPem {
   const keys = newKeys();
-  const cert = baseCertificate(keys.publicKey, options.commonName, options.validityDays, options.now ?? new Date());
+  const cert = baseCertificate(keys.publicKey, options.commonName, options.validityDays, options.now ?? new Date(), options.serial);
   if (options.ca) {
     const caCert = forge.pki.certificateFromPem(options.ca.certPem);
     cert.setIssuer(caCert.subject.attributes);

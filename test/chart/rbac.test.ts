@@ -8,7 +8,7 @@ const OWN_WEBHOOK = {
   apiGroups: ['admissionregistration.k8s.io'],
   resources: ['validatingwebhookconfigurations'],
   resourceNames: ['slimguard'],
-  verbs: ['get', 'patch'],
+  verbs: ['get', 'watch', 'patch'],
 };
 const PULL_SECRETS = { apiGroups: [''], resources: ['serviceaccounts', 'secrets'], verbs: ['list', 'watch'] };
 const OWN_SECRET = [

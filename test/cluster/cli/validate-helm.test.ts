@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildImage } from '../../harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../../image-facts/helpers.js';
 import { CLI, type CliRun } from '../../cli/run-cli.js';
+import { helmEnvironment } from '../harness/helm.js';
 
 const { helmPath } = inject('controlPlane');
 const { anonymous } = inject('registries');
@@ -19,8 +20,7 @@ let slimImage: string;
 /** Runs `helm template` with its stdout piped into `slimguard validate`, as a CI step would. */
 function helmTemplateIntoValidate(helmArgs: string[], validateArgs: string[]): Promise<CliRun & { helmStderr: string }> {
   return new Promise((resolve, reject) => {
-    const helmEnv = { ...process.env, HELM_CACHE_HOME: join(dir, 'helm-cache'), HELM_CONFIG_HOME: join(dir, 'helm-config'), HELM_DATA_HOME: join(dir, 'helm-data') };
-    const helm = spawn(helmPath, ['template', ...helmArgs], { env: helmEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const helm = spawn(helmPath, ['template', ...helmArgs], { env: helmEnvironment(dir), stdio: ['ignore', 'pipe', 'pipe'] });
     const cli = spawn(process.execPath, [CLI, 'validate', ...validateArgs, '-f', '-'], {
       env: { ...process.env, DOCKER_CONFIG: '/nonexistent-docker-config' },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -34,8 +34,11 @@ function newKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
 function newCertificate(publicKey: forge.pki.PublicKey, subject: forge.pki.CertificateField[], validityDays: number) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // 16 random bytes behind a zero byte: always a positive DER integer.
-  cert.serialNumber = `00${randomBytes(16).toString('hex')}`;
+  // 16 random bytes, the first in 0x01-0x7f: a positive, minimal DER integer. (`00` + random
+  // bytes failed 1 in 256: node-forge kept one of two leading zeros, which OpenSSL and Go refuse.)
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x01;
+  cert.serialNumber = serial.toString('hex');
   const now = Date.now();
   // Valid from an hour ago, so a clock slightly behind still accepts it.
   cert.validity.notBefore = new Date(now - 3_600_000);

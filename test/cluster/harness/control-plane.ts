@@ -6,12 +6,12 @@
 // are on by default and stay on: slimguard's end-to-end tests register a webhook with a
 // `url: https://127.0.0.1:PORT/validate` client config, which needs no further flags.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import { createCertificateAuthority, createServiceAccountKey, issueCertificate } from './certificates.js';
 import { ControlPlaneError } from './errors.js';
+import { freePort } from './free-port.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { logTail, startManagedProcess, type ManagedProcess } from './managed-process.js';
 import { isExecutable, resolveControlPlaneTools } from './tool-paths.js';
@@ -53,17 +53,6 @@ const SERVICE_CLUSTER_IP_RANGE = '10.0.0.0/24';
 /** The first address of the range: the `kubernetes` Service's ClusterIP. */
 const KUBERNETES_SERVICE_IP = '10.0.0.1';
 const MAX_PORT_ATTEMPTS = 3;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * The environment of etcd and the API server: no proxy variables. Only loopback exists here, and

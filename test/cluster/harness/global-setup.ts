@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startControlPlane } from './control-plane.js';
 import { ControlPlaneError } from './errors.js';
+import { externalClusterContext } from './external-cluster.js';
 import './provided-context.js';
 import { BUILD_SCRIPT, missingTools, resolveControlPlaneTools } from './tool-paths.js';
 
@@ -35,7 +36,13 @@ function ensureToolsBuilt(): void {
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const external = process.env.SLIMGUARD_E2E_KUBECONFIG;
+  if (external) {
+    // kind or another real cluster (scripts/dev-kind.sh): nothing to build or start.
+    project.provide('controlPlane', externalClusterContext(external, { helmPath: process.env.HELM || 'helm', kubectlPath: process.env.KUBECTL || 'kubectl' }));
+    return;
+  }
   ensureToolsBuilt();
   const tools = resolveControlPlaneTools();
   const workDir = mkdtempSync(join(tmpdir(), 'slimguard-cluster-'));

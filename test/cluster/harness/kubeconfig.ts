@@ -5,8 +5,11 @@ import { stringify } from 'yaml';
 export interface KubeconfigOptions {
   server: string;
   caPem: string;
-  clientCertPem: string;
-  clientKeyPem: string;
+  /** A client certificate (the admin) ... */
+  clientCertPem?: string;
+  clientKeyPem?: string;
+  /** ... or a bearer token (a ServiceAccount's, from `kubectl create token`). */
+  token?: string;
   /** Cluster, user and context name; default `slimguard-test`. */
   name?: string;
   /** Namespace of the context; default none (kubectl's `default`). */
@@ -24,7 +27,10 @@ export function kubeconfigYaml(options: KubeconfigOptions): string {
     users: [
       {
         name,
-        user: { 'client-certificate-data': base64(options.clientCertPem), 'client-key-data': base64(options.clientKeyPem) },
+        user:
+          options.token !== undefined
+            ? { token: options.token }
+            : { 'client-certificate-data': base64(options.clientCertPem ?? ''), 'client-key-data': base64(options.clientKeyPem ?? '') },
       },
     ],
     contexts: [{ name, context: { cluster: name, user: name, ...(options.namespace ? { namespace: options.namespace } : {}) } }],

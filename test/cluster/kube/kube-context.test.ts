@@ -2,12 +2,10 @@
 // ServiceAccounts and pull Secrets, the caBundle patch, and an API server that goes away.
 // Every name is unique per run (the API server is shared with the other test files), and every
 // wait polls with a deadline rather than sleeping.
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority } from '../../../src/certs/certificates.js';
@@ -21,38 +19,20 @@ import {
   type KubeContext,
 } from '../../../src/kube/index.js';
 import type { Platform } from '../../../src/oci/types.js';
+import { eventually } from '../harness/eventually.js';
+import { createKubectl } from '../harness/kubectl.js';
 import '../harness/provided-context.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 
-const execFileAsync = promisify(execFile);
 const controlPlane = inject('controlPlane');
 const runId = randomBytes(3).toString('hex');
 const unique = (prefix: string): string => `${prefix}-${runId}-${randomBytes(2).toString('hex')}`;
 
-async function kubectl(args: string[], input?: string, kubeconfig = controlPlane.kubeconfigPath): Promise<string> {
-  const child = execFileAsync(controlPlane.kubectlPath, ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (input !== undefined) child.child.stdin?.end(input);
-  try {
-    return (await child).stdout;
-  } catch (error) {
-    const failure = error as Error & { stderr?: string };
-    throw new Error(`kubectl ${args.join(' ')} failed: ${failure.stderr ?? failure.message}`, { cause: error });
-  }
+function kubectl(args: string[], input?: string, kubeconfig = controlPlane.kubeconfigPath): Promise<string> {
+  return createKubectl({ kubectlPath: controlPlane.kubectlPath, kubeconfigPath: kubeconfig }).ok(args, input);
 }
 
 const apply = (manifest: object): Promise<string> => kubectl(['apply', '-f', '-'], JSON.stringify(manifest));
-
-/** Polls until `read` returns something `accept` takes; fails with the last value seen. */
-async function eventually<T>(read: () => T | Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await read();
-    if (accept(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 type LogLine = { level: number; msg: string; [key: string]: unknown };
 function logCapture() {

@@ -2,11 +2,9 @@
 // (trusted through the caBundle), kubectl shows what users see, and the namespace override is
 // read from the real namespace informer. The full scenario list (helm install, the chart) lives
 // with the deploy and end-to-end issues; this file proves the webhook's own behaviour.
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCertificateAuthority, createServingCertificate } from '../../../src/certs/certificates.js';
@@ -14,8 +12,8 @@ import { startServe, type RunningServe } from '../../../src/cli/serve-command.js
 import { buildImage } from '../../harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../../image-facts/helpers.js';
 import { deployment } from '../../webhook/objects.js';
+import { createKubectl } from '../harness/kubectl.js';
 
-const run = promisify(execFile);
 const { kubeconfigPath, kubectlPath } = inject('controlPlane');
 const { anonymous } = inject('registries');
 const namespace = `serve-${Date.now().toString(36)}`;
@@ -23,21 +21,13 @@ const configName = `slimguard-${namespace}`;
 let serve: RunningServe;
 let rootImage: string;
 
-async function kubectl(args: string[], input?: string): Promise<{ stdout: string; stderr: string }> {
-  const child = run(kubectlPath, ['--kubeconfig', kubeconfigPath, ...args], { encoding: 'utf8' });
-  if (input !== undefined) {
-    child.child.stdin?.end(input);
-  }
-  return child;
-}
+const { ok: kubectlOk, run: kubectlRun } = createKubectl({ kubectlPath, kubeconfigPath });
+const kubectl = (args: string[], input?: string) => kubectlOk(args, input);
 
+/** What kubectl printed on stderr when the request failed; '' when it succeeded. */
 async function applyExpectingFailure(args: string[], input: string): Promise<string> {
-  try {
-    await kubectl(args, input);
-  } catch (error) {
-    return `${(error as { stderr?: string }).stderr ?? ''}${(error as Error).message}`;
-  }
-  return '';
+  const result = await kubectlRun(args, input);
+  return result.code === 0 ? '' : result.stderr;
 }
 
 beforeAll(async () => {
@@ -124,8 +114,7 @@ describe('slimguard serve behind a real kube-apiserver', () => {
     }
     expect(message).toContain('admission webhook "images.slimguard.io" denied the request');
     expect(message).toMatch(/\[runAsRoot\] .*USER 65532/);
-    const { stdout } = await kubectl(['-n', namespace, 'get', 'deployments', '-o', 'name']);
-    expect(stdout.trim()).toBe('');
+    expect((await kubectl(['-n', namespace, 'get', 'deployments', '-o', 'name'])).trim()).toBe('');
   });
 
   it('gives a server-side dry run the same verdict and creates nothing', async () => {
@@ -135,18 +124,14 @@ describe('slimguard serve behind a real kube-apiserver', () => {
 
   it('admits the same Deployment with a warning once the namespace is labelled slimguard.io/mode=warn', async () => {
     await kubectl(['label', 'namespace', namespace, 'slimguard.io/mode=warn']);
-    let result: { stdout: string; stderr: string } | undefined;
-    for (let attempt = 0; attempt < 50 && result === undefined; attempt += 1) {
-      try {
-        result = await kubectl(['-n', namespace, 'apply', '-f', '-'], JSON.stringify(deployment('web', rootImage)));
-      } catch {
-        // The informer has not seen the label yet.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+    let result: { code: number | null; stderr: string } | undefined;
+    for (let attempt = 0; attempt < 50 && result?.code !== 0; attempt += 1) {
+      result = await kubectlRun(['-n', namespace, 'apply', '-f', '-'], JSON.stringify(deployment('web', rootImage)));
+      // Until the informer has seen the label, the Deployment is still denied.
+      if (result.code !== 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(result?.stderr).toMatch(/Warning: \[runAsRoot\] /);
-    const { stdout } = await kubectl(['-n', namespace, 'get', 'deployment', 'web', '-o', 'name']);
-    expect(stdout.trim()).toBe('deployment.apps/web');
+    expect((await kubectl(['-n', namespace, 'get', 'deployment', 'web', '-o', 'name'])).trim()).toBe('deployment.apps/web');
   });
 
   it('exports the decisions and violations on the metrics port', async () => {
