@@ -36,6 +36,8 @@ export interface CacheStats {
 }
 
 export interface CachingImageSource extends ImageSource {
+  /** Never undefined here: the cache always answers a fresh hit synchronously. */
+  peekFacts(request: FactsRequest): ImageFacts | undefined;
   stats(): CacheStats;
 }
 
@@ -101,7 +103,33 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
     }
   }
 
+  function platformKeyOf(request: FactsRequest): string {
+    return formatPlatform(normalizePlatform(request.platform ?? DEFAULT_PLATFORM));
+  }
+
+  /** The cached facts when they can be served without asking the registry: by digest, or by a tag within its TTL. */
+  function freshHit(ref: Reference, platformKey: string): ImageFacts | undefined {
+    if (ref.digest) {
+      const cached = factsByDigest.get(digestKey(ref, ref.digest, platformKey));
+      return cached ? hit(cached, ref) : undefined;
+    }
+    const entry = tags.get(`${ref.name}:${ref.tag ?? 'latest'}`);
+    if (!entry || now() - entry.checkedAt >= tagTtlMs) return undefined;
+    const cached = factsByDigest.get(digestKey(ref, entry.digest, platformKey));
+    return cached ? hit(cached, ref) : undefined;
+  }
+
   return {
+    peekFacts(request) {
+      let ref: Reference;
+      try {
+        ref = parseReference(request.reference);
+      } catch {
+        return undefined;
+      }
+      return freshHit(ref, platformKeyOf(request));
+    },
+
     async getFacts(request) {
       let ref: Reference;
       try {
@@ -110,17 +138,12 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
         // Let the inner source produce its own typed error for a bad reference.
         return inner.getFacts(request);
       }
-      const platformKey = formatPlatform(normalizePlatform(request.platform ?? DEFAULT_PLATFORM));
-
-      if (ref.digest) {
-        const cached = factsByDigest.get(digestKey(ref, ref.digest, platformKey));
-        if (cached) return hit(cached, ref);
-      } else {
-        const tagKey = `${ref.name}:${ref.tag ?? 'latest'}`;
-        const entry = tags.get(tagKey);
+      const platformKey = platformKeyOf(request);
+      const cached = freshHit(ref, platformKey);
+      if (cached) return cached;
+      if (!ref.digest) {
+        const entry = tags.get(`${ref.name}:${ref.tag ?? 'latest'}`);
         if (entry) {
-          const cached = factsByDigest.get(digestKey(ref, entry.digest, platformKey));
-          if (cached && now() - entry.checkedAt < tagTtlMs) return hit(cached, ref);
           const revalidated = await revalidate(ref, request, entry, platformKey);
           if (revalidated) return revalidated;
         }
