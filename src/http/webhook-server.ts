@@ -237,6 +237,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     };
     const signal = (): AbortSignal => {
       if (controller !== undefined) return controller.signal;
+      // Read after the answer went out: nothing is left to abort, as with a signal read earlier.
+      if (finished) return new AbortController().signal;
       const created = new AbortController();
       controller = created;
       inFlightControllers.add(created);
