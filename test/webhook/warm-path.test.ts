@@ -123,6 +123,26 @@ describe('warm path of the review handler', () => {
     await source.close();
   });
 
+  it('judges a moved tag by its new image once revalidated, on the warm path too', async () => {
+    const moving = uniqueRepository('warmmove');
+    await pushTo(anonymous, moving, 'v1', buildImage({ user: '65532', layers: [{ sizeBytes: 100, seed: 'wp-move-1' }] }));
+    const image = `${anonymous.host}/${moving}:v1`;
+    let now = 1_000_000;
+    const source = createImageSource({ insecureRegistries: [anonymous.host], cache: { tagTtlMs: 60_000, now: () => now } });
+    const handle = createReviewHandler({ source, policy: () => POLICY, logger });
+    expect((await handle(admissionReview(pod(image)), countingContext().context)).response.allowed).toBe(true);
+    expect(handle(admissionReview(pod(image)), countingContext().context)).toMatchObject({ response: { allowed: true } });
+
+    // The tag now names a root image: after the TTL the HEAD sees the new digest and it is read.
+    await pushTo(anonymous, moving, 'v1', buildImage({ user: '', layers: [{ sizeBytes: 100, seed: 'wp-move-2' }] }));
+    now += 61_000;
+    expect((await handle(admissionReview(pod(image)), countingContext().context)).response.allowed).toBe(false);
+    const warm = handle(admissionReview(pod(image)), countingContext().context);
+    expect(warm).not.toBeInstanceOf(Promise);
+    expect(warm).toMatchObject({ response: { allowed: false } });
+    await source.close();
+  });
+
   it('rejects a review it cannot decode, never throws', async () => {
     const source = createImageSource({ insecureRegistries: [anonymous.host] });
     const handle = createReviewHandler({ source, policy: () => POLICY, logger });
