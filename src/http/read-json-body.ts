@@ -59,19 +59,23 @@ export function readJsonBodyThen(request: IncomingMessage, maxBytes: number, don
     return;
   }
 
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   let size = 0;
-  // The listeners stay on the request (it is dropped with them); `settled` makes them inert.
   let settled = false;
   const settle = (error: HttpError | undefined, body?: unknown) => {
     settled = true;
+    // Let go of the body and of the listeners (they hold it) before the review runs.
+    chunks = [];
+    request.off('data', onData);
+    request.off('end', onEnd);
+    request.off('error', onGone);
+    request.off('close', onGone);
     done(error, body);
   };
   const onData = (chunk: Buffer) => {
     if (settled) return;
     size += chunk.length;
     if (size > maxBytes) {
-      request.off('data', onData);
       request.pause();
       settle(tooLarge(maxBytes));
       return;
