@@ -136,9 +136,10 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
   const server = createWebhookServer({
     handleReview: (review, context) => {
       const done = metrics.trackAdmissionInFlight();
-      // handleReview is async (never throws synchronously); one then() instead of an async wrapper.
+      // handleReview never throws synchronously; a warm review's answer comes back as a value.
       const answer = handleReview(review, context);
-      answer.then(done, done);
+      if (answer instanceof Promise) answer.then(done, done);
+      else done();
       return answer;
     },
     tls,

@@ -37,67 +37,82 @@ export function isJsonContentType(header: string | undefined): boolean {
  * BAD_REQUEST (empty or invalid JSON), or 499 CLIENT_CLOSED when the client went away mid-body.
  */
 export function readJsonBody(request: IncomingMessage, options: { maxBytes: number }): Promise<unknown> {
-  const { maxBytes } = options;
+  return new Promise((resolve, reject) => {
+    readJsonBodyThen(request, options.maxBytes, (error, body) => (error === undefined ? resolve(body) : reject(error)));
+  });
+}
+
+/**
+ * readJsonBody with a callback, called exactly once: (error) or (undefined, body). The webhook's
+ * warm path uses it so that a review answered synchronously awaits no promise at all.
+ */
+export function readJsonBodyThen(request: IncomingMessage, maxBytes: number, done: (error: HttpError | undefined, body?: unknown) => void): void {
   const encoding = request.headers['content-encoding'];
   if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
     // The API server never compresses reviews; inflating would also defeat the size cap.
-    return Promise.reject(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported`));
+    done(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Encoding ${encoding} is not supported`));
+    return;
   }
   const announced = request.headers['content-length'];
   if (announced !== undefined && Number(announced) > maxBytes) {
-    return Promise.reject(tooLarge(maxBytes));
+    done(tooLarge(maxBytes));
+    return;
   }
 
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
+  let chunks: Buffer[] = [];
+  let size = 0;
+  let settled = false;
+  const settle = (error: HttpError | undefined, body?: unknown) => {
+    settled = true;
+    // Let go of the body and of the listeners (they hold it) before the review runs.
+    chunks = [];
+    request.off('data', onData);
+    request.off('end', onEnd);
+    request.off('error', onGone);
+    request.off('close', onGone);
+    done(error, body);
+  };
+  const onData = (chunk: Buffer) => {
+    if (settled) return;
+    size += chunk.length;
+    if (size > maxBytes) {
+      request.pause();
+      settle(tooLarge(maxBytes));
+      return;
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = () => {
+    if (settled) return;
+    if (size === 0) {
+      settle(new HttpError(400, 'BAD_REQUEST', 'request body is empty; expected an AdmissionReview'));
+      return;
+    }
+    const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch (error) {
+      // The parser's message names a position, never the content; it is safe to send back.
+      const detail = error instanceof Error ? error.message : 'parse error';
+      settle(new HttpError(400, 'BAD_REQUEST', `request body is not valid JSON: ${detail}`, { cause: error }));
+      return;
+    }
+    settle(undefined, parsed);
+  };
+  const onGone = (error?: unknown) => {
+    if (settled || request.complete) return; // 'close' after 'end' is normal
+    settle(
+      new HttpError(499, 'CLIENT_CLOSED', 'client closed the connection before sending the whole body', {
+        cause: error,
+      }),
+    );
+  };
 
-    const cleanup = () => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onGone);
-      request.off('close', onGone);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        cleanup();
-        request.pause();
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      if (size === 0) {
-        reject(new HttpError(400, 'BAD_REQUEST', 'request body is empty; expected an AdmissionReview'));
-        return;
-      }
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-      try {
-        resolve(JSON.parse(body.toString('utf8')));
-      } catch (error) {
-        // The parser's message names a position, never the content; it is safe to send back.
-        const detail = error instanceof Error ? error.message : 'parse error';
-        reject(new HttpError(400, 'BAD_REQUEST', `request body is not valid JSON: ${detail}`, { cause: error }));
-      }
-    };
-    const onGone = (error?: unknown) => {
-      if (request.complete) return; // 'close' after 'end' is normal
-      cleanup();
-      reject(
-        new HttpError(499, 'CLIENT_CLOSED', 'client closed the connection before sending the whole body', {
-          cause: error,
-        }),
-      );
-    };
-
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onGone);
-    request.on('close', onGone);
-  });
+  request.on('data', onData);
+  request.on('end', onEnd);
+  request.on('error', onGone);
+  request.on('close', onGone);
 }
 
 function tooLarge(maxBytes: number): HttpError {

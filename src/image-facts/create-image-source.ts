@@ -7,6 +7,7 @@ import type { RetryOptions } from '../registry/retry.js';
 import { createSsrfGuard } from '../registry/ssrf-guard.js';
 import { createTransport, type RegistryCallEvent } from '../registry/transport.js';
 import { createCachingImageSource, type CacheStats, type CachingSourceOptions } from './caching-source.js';
+import type { ImageFacts } from './image-facts.js';
 import type { FactsRequest, ImageSource, ProvenanceRequest } from './image-source.js';
 import { createOciLayoutSource, isOciLayoutReference } from './oci-layout-source.js';
 import { createRegistryImageSource } from './registry-source.js';
@@ -30,6 +31,7 @@ export interface ImageSourceOptions {
 }
 
 export interface ConfiguredImageSource extends ImageSource {
+  peekFacts(request: FactsRequest): ImageFacts | undefined;
   stats(): CacheStats;
   close(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ConfiguredI
   return {
     getFacts: (request: FactsRequest) =>
       isOciLayoutReference(request.reference) ? layout.getFacts(request) : cached.getFacts(request),
+    peekFacts: (request: FactsRequest) => (isOciLayoutReference(request.reference) ? undefined : cached.peekFacts(request)),
     getProvenance: (request: ProvenanceRequest) =>
       isOciLayoutReference(request.facts.reference) ? layout.getProvenance(request) : cached.getProvenance(request),
     stats: () => cached.stats(),

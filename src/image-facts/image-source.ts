@@ -26,6 +26,13 @@ export interface ProvenanceRequest {
 export interface ImageSource {
   getFacts(request: FactsRequest): Promise<ImageFacts>;
   /**
+   * The facts getFacts would answer at once from memory (a cache hit needing no registry
+   * request), synchronously; undefined for anything else (a miss, a tag due for revalidation, a
+   * negative entry), which the caller then asks getFacts for. Lets a fully warm review run
+   * without a promise, a timer or an abort signal. Optional: sources without a cache omit it.
+   */
+  peekFacts?(request: FactsRequest): ImageFacts | undefined;
+  /**
    * Reads the BuildKit provenance attestation of facts that have one. It costs two more
    * requests, so callers ask only when a finding needs its support.
    */

@@ -5,7 +5,7 @@ import { evaluate } from '../policy/evaluate.js';
 import type { Policy } from '../policy/policy.js';
 import type { ContainerContext, Verdict } from '../policy/types.js';
 import type { Keychain } from '../registry/keychain.js';
-import { resolveCatalog } from './resolve-catalog.js';
+import { resolveCatalog, type CatalogResolution } from './resolve-catalog.js';
 import type { VerdictMemo } from './verdict-memo.js';
 
 export interface JudgeRequest {
@@ -46,20 +46,11 @@ export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
         ])
       : [await source.getFacts(factsRequest), undefined];
   let facts = initialFacts;
-  const context = request.context ?? {};
-  const now = request.now ?? new Date();
-  // A catalog is resolved per call, so its verdicts are not memoized.
-  const memo = resolved ? undefined : request.memo;
-  const judge = (f: ImageFacts) => {
-    const remembered = memo?.get(request.policy, f, context, now);
-    if (remembered) return remembered;
-    const verdict = evaluate({ facts: f, context, policy: request.policy, now, buildBaseCatalog: resolved?.entries });
-    if (resolved?.problems.length) verdict.notes.push(...resolved.problems);
-    memo?.set(request.policy, f, context, now, verdict);
-    return verdict;
-  };
+  // One clock reading for both verdicts, as the memo keys them by minute.
+  const judged = { ...request, now: request.now ?? new Date() };
+  const judge = (f: ImageFacts) => judgeFacts(judged, f, resolved);
   let verdict = judge(facts);
-  if (facts.attestation && !facts.provenance && verdict.violations.some((v) => v.rule === 'buildBase')) {
+  if (needsProvenance(facts, verdict)) {
     try {
       const provenance = await source.getProvenance({ ...call, facts });
       if (provenance) {
@@ -72,4 +63,37 @@ export async function judgeImage(request: JudgeRequest): Promise<Judgement> {
     }
   }
   return { facts, verdict };
+}
+
+/**
+ * judgeImage without waiting, for the webhook's warm path: the judgement when the source has the
+ * facts in memory (peekFacts) and nothing else needs a request, else undefined and the caller
+ * takes judgeImage. It never reads request.signal, so a fully warm review needs no abort signal.
+ * Gives up on a policy with a build-base catalog (resolved per call, asynchronously) and on a
+ * verdict that wants provenance it would have to read.
+ */
+export function judgeImageSync(request: JudgeRequest): Judgement | undefined {
+  if (request.policy.rules.buildBase.catalog.length > 0 || !request.source.peekFacts) return undefined;
+  const facts = request.source.peekFacts({ reference: request.reference, platform: request.platform, deadline: request.deadline, keychain: request.keychain });
+  if (!facts) return undefined;
+  const verdict = judgeFacts(request, facts, undefined);
+  return needsProvenance(facts, verdict) ? undefined : { facts, verdict };
+}
+
+/** The verdict on facts, from the memo when it has one (never with a catalog: that is resolved per call). */
+function judgeFacts(request: JudgeRequest, facts: ImageFacts, resolved: CatalogResolution | undefined): Verdict {
+  const context = request.context ?? {};
+  const now = request.now ?? new Date();
+  const memo = resolved ? undefined : request.memo;
+  const remembered = memo?.get(request.policy, facts, context, now);
+  if (remembered) return remembered;
+  const verdict = evaluate({ facts, context, policy: request.policy, now, buildBaseCatalog: resolved?.entries });
+  if (resolved?.problems.length) verdict.notes.push(...resolved.problems);
+  memo?.set(request.policy, facts, context, now, verdict);
+  return verdict;
+}
+
+/** A build-base finding the image's attestation could support, not read yet (two more requests). */
+function needsProvenance(facts: ImageFacts, verdict: Verdict): boolean {
+  return Boolean(facts.attestation) && !facts.provenance && verdict.violations.some((v) => v.rule === 'buildBase');
 }

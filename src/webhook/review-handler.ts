@@ -12,7 +12,7 @@ import {
   type ContainerResult,
 } from '../admission/index.js';
 import type { ImageSource } from '../image-facts/image-source.js';
-import { judgeImage } from '../judge/judge-image.js';
+import { judgeImage, judgeImageSync, type JudgeRequest, type Judgement } from '../judge/judge-image.js';
 import { createVerdictMemo } from '../judge/verdict-memo.js';
 import type { Metrics } from '../metrics/index.js';
 import { formatPlatform } from '../oci/platform.js';
@@ -46,7 +46,11 @@ export interface ReviewHandlerOptions {
   logger: Logger;
 }
 
-export type ReviewHandler = (body: unknown, context: ReviewContext) => Promise<AdmissionReviewResponse>;
+/**
+ * Answers synchronously when every image is judged from memory (the warm path), else with a
+ * promise; a review it cannot decode always rejects (BadReviewError).
+ */
+export type ReviewHandler = (body: unknown, context: ReviewContext) => AdmissionReviewResponse | Promise<AdmissionReviewResponse>;
 
 /**
  * AdmissionReview in, AdmissionReview out, always before the deadline: exclusions, listing,
@@ -58,7 +62,18 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
   const { logger, metrics } = options;
   const memo = createVerdictMemo();
 
-  return async function handleReview(body, context) {
+  // Not async: a fully warm review (every image's facts in memory) is answered synchronously,
+  // without a promise, a timer or an abort signal; anything else returns a promise. Every throw
+  // still becomes a rejection, as the ReviewHandler contract says.
+  return function handleReview(body, context) {
+    try {
+      return review(body, context);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+
+  function review(body: unknown, context: ReviewContext): AdmissionReviewResponse | Promise<AdmissionReviewResponse> {
     const started = performance.now();
     let request: AdmissionRequestView;
     try {
@@ -111,91 +126,106 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
       return finish(allowResponse(request.uid), 'allow', { skipped: 'namespace mode off' });
     }
 
-    const clusterPlatforms = cluster.nodePlatforms();
-    const extraWarnings: string[] = [];
-    // One deadline timer and one clock reading per review, however many containers it has.
-    const deadline = createDeadlineRace(context.deadline);
-    const now = new Date();
-    let results: ContainerResult[];
+    const state: JudgeState = {
+      request,
+      policy,
+      namespaceLabels,
+      clusterPlatforms: cluster.nodePlatforms(),
+      extraWarnings: [],
+      context,
+      // One clock reading per review, however many containers it has.
+      now: new Date(),
+    };
+    const answer = (results: ContainerResult[]) => {
+      const response = buildAdmissionResponse({
+        uid: request.uid,
+        workload: listing.workload,
+        results,
+        invalidContainers: listing.invalid,
+        extraWarnings: state.extraWarnings,
+      });
+      const decision: Decision = !response.response.allowed ? 'deny' : response.response.warnings?.length ? 'warn' : 'allow';
+      const rules = new Set<string>();
+      for (const result of results) {
+        if ('failure' in result) {
+          metrics?.recordRegistryFailure(result.failure.onRegistryError);
+          continue;
+        }
+        for (const violation of result.verdict.violations) {
+          rules.add(violation.rule);
+          metrics?.recordViolation({ rule: violation.rule, mode: violation.mode });
+        }
+      }
+      return finish(response, decision, {
+        workload: formatWorkload(listing.workload),
+        rules: [...rules],
+        registryFailures: results.filter((r) => 'failure' in r).length,
+      });
+    };
+
+    // The warm path first: containers whose facts are in memory are judged here and now.
+    const prepared = listing.containers.map((container) => prepareContainer(container, state));
+    const settled = prepared.map((container) => judgeContainerNow(container, state));
+    if (!settled.includes(undefined)) return answer(settled as ContainerResult[]);
+    return judgeRest(prepared, settled, state).then(answer);
+  }
+
+  /** The containers the warm path could not judge, judged with registry lookups under one deadline. */
+  async function judgeRest(prepared: PreparedContainer[], settled: (ContainerResult | undefined)[], state: JudgeState): Promise<ContainerResult[]> {
+    // One deadline timer per review, and only when some lookup has to wait.
+    const deadline = createDeadlineRace(state.context.deadline);
     try {
-      results = await Promise.all(
-        listing.containers.map((container) =>
-          judgeContainer(container, { request, policy, namespaceLabels, clusterPlatforms, extraWarnings, context, deadline, now }),
-        ),
-      );
+      return await Promise.all(prepared.map((container, i) => settled[i] ?? judgeContainer(container, state, deadline)));
     } finally {
       deadline.clear();
     }
+  }
 
-    const response = buildAdmissionResponse({
-      uid: request.uid,
-      workload: listing.workload,
-      results,
-      invalidContainers: listing.invalid,
-      extraWarnings,
-    });
-    const decision: Decision = !response.response.allowed ? 'deny' : response.response.warnings?.length ? 'warn' : 'allow';
-    const rules = new Set<string>();
-    for (const result of results) {
-      if ('failure' in result) {
-        metrics?.recordRegistryFailure(result.failure.onRegistryError);
-        continue;
-      }
-      for (const violation of result.verdict.violations) {
-        rules.add(violation.rule);
-        metrics?.recordViolation({ rule: violation.rule, mode: violation.mode });
-      }
-    }
-    return finish(response, decision, {
-      workload: formatWorkload(listing.workload),
-      rules: [...rules],
-      registryFailures: results.filter((r) => 'failure' in r).length,
-    });
-  };
+  function prepareContainer(container: ContainerRef, state: JudgeState): PreparedContainer {
+    const { request, policy } = state;
+    return {
+      container,
+      platform: platformForContainer(container.nodeSelector, state.clusterPlatforms, policy.platforms),
+      credentials: cluster.keychainFor({
+        namespace: request.namespace,
+        serviceAccountName: container.serviceAccountName,
+        imagePullSecrets: container.imagePullSecrets,
+      }),
+    };
+  }
 
-  async function judgeContainer(
-    container: ContainerRef,
-    state: {
-      request: AdmissionRequestView;
-      policy: Policy;
-      namespaceLabels: Record<string, string> | undefined;
-      clusterPlatforms: ReturnType<ClusterView['nodePlatforms']>;
-      extraWarnings: string[];
-      context: ReviewContext;
-      deadline: DeadlineRace;
-      now: Date;
-    },
-  ): Promise<ContainerResult> {
-    const { request, policy, context } = state;
-    const platform = platformForContainer(container.nodeSelector, state.clusterPlatforms, policy.platforms);
-    const credentials = cluster.keychainFor({
-      namespace: request.namespace,
-      serviceAccountName: container.serviceAccountName,
-      imagePullSecrets: container.imagePullSecrets,
-    });
+  function judgeRequest(prepared: PreparedContainer, state: JudgeState): JudgeRequest {
+    return {
+      source: options.source,
+      policy: state.policy,
+      reference: prepared.container.image,
+      platform: prepared.platform,
+      context: { ...prepared.container.context, namespaceLabels: state.namespaceLabels },
+      deadline: state.context.deadline,
+      keychain: prepared.credentials.keychain,
+      now: state.now,
+      memo,
+    };
+  }
+
+  /** The result when the facts are in memory; undefined sends the container down judgeContainer. */
+  function judgeContainerNow(prepared: PreparedContainer, state: JudgeState): ContainerResult | undefined {
+    let judgement: Judgement | undefined;
     try {
-      const { facts, verdict } = await state.deadline.race(
-        judgeImage({
-          source: options.source,
-          policy,
-          reference: container.image,
-          platform,
-          context: { ...container.context, namespaceLabels: state.namespaceLabels },
-          signal: context.signal,
-          deadline: context.deadline,
-          keychain: credentials.keychain,
-          now: state.now,
-          memo,
-        }),
-        container.image,
-      );
-      const missing = missingPlatforms(facts, state.clusterPlatforms);
-      if (missing.length > 0) {
-        state.extraWarnings.push(
-          `[platform] ${container.image} has no ${missing.map(formatPlatform).join(', ')} image: pods scheduled on those nodes cannot start`,
-        );
-      }
-      return { container, verdict };
+      judgement = judgeImageSync(judgeRequest(prepared, state));
+    } catch {
+      // The async path meets the same failure and reports it the one way failures are reported.
+      return undefined;
+    }
+    return judgement && judged(prepared.container, judgement, state);
+  }
+
+  async function judgeContainer(prepared: PreparedContainer, state: JudgeState, deadline: DeadlineRace): Promise<ContainerResult> {
+    const { container, credentials } = prepared;
+    const { request, policy, context } = state;
+    try {
+      const judgement = await deadline.race(judgeImage({ ...judgeRequest(prepared, state), signal: context.signal }), container.image);
+      return judged(container, judgement, state);
     } catch (error) {
       const missingNote = credentials.missingSecrets.length > 0 ? `; pull secrets not found: ${credentials.missingSecrets.join(', ')}` : '';
       logger.warn({ uid: request.uid, image: container.image, err: describe(error) }, 'image facts unavailable');
@@ -205,6 +235,33 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
       };
     }
   }
+
+  function judged(container: ContainerRef, { facts, verdict }: Judgement, state: JudgeState): ContainerResult {
+    const missing = missingPlatforms(facts, state.clusterPlatforms);
+    if (missing.length > 0) {
+      state.extraWarnings.push(
+        `[platform] ${container.image} has no ${missing.map(formatPlatform).join(', ')} image: pods scheduled on those nodes cannot start`,
+      );
+    }
+    return { container, verdict };
+  }
+}
+
+interface JudgeState {
+  request: AdmissionRequestView;
+  policy: Policy;
+  namespaceLabels: Record<string, string> | undefined;
+  clusterPlatforms: ReturnType<ClusterView['nodePlatforms']>;
+  extraWarnings: string[];
+  context: ReviewContext;
+  now: Date;
+}
+
+/** A container with what its lookup needs, worked out once for the warm try and the async fallback. */
+interface PreparedContainer {
+  container: ContainerRef;
+  platform: ReturnType<typeof platformForContainer>;
+  credentials: ReturnType<ClusterView['keychainFor']>;
 }
 
 interface DeadlineRace {

@@ -358,6 +358,50 @@ describe('POST /validate', () => {
     expect(done[0]).toMatchObject({ statusCode: 200, deadlineExceeded: true });
   });
 
+  it('answers a handler that returns its answer as a value, and a synchronous throw as a 500', async () => {
+    const done: ReviewDoneEvent[] = [];
+    const { server, port } = await fixture.start({
+      tls,
+      onReviewDone: (event) => done.push(event),
+      handleReview: (review) => {
+        const uid = (review as { request: { uid: string } }).request.uid;
+        if (uid === 'throw') throw new Error('handler broke synchronously');
+        return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid, allowed: true } };
+      },
+    });
+    const answered = await postReview(port, ca.certPem, admissionReview('now'));
+    expect(answered.status).toBe(200);
+    expect(JSON.parse(answered.text)).toMatchObject({ response: { uid: 'now', allowed: true } });
+    const crashed = await postReview(port, ca.certPem, admissionReview('throw'));
+    expect(crashed.status).toBe(500);
+    expect(done.map((event) => event.statusCode)).toEqual([200, 500]);
+    expect(server.inFlight()).toBe(0);
+  });
+
+  it('aborts at the request deadline a signal first asked for late in the review', async () => {
+    let abortReason: unknown;
+    let abortedAfterMs = 0;
+    const { port } = await fixture.start({
+      tls,
+      handleReview: async (review, context) => {
+        const started = Date.now();
+        // The signal (and its timer) is made on first use: 300 ms in, it must still fire at the
+        // deadline of the request (500 ms for timeout=1s), not 500 ms after it was asked for.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const { signal } = context;
+        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        abortedAfterMs = Date.now() - started;
+        abortReason = signal.reason;
+        return echoHandler(review);
+      },
+    });
+    const result = await postReview(port, ca.certPem, admissionReview('late-signal'), '/validate?timeout=1s');
+    expect(result.status).toBe(200);
+    expect((abortReason as Error).name).toBe('TimeoutError');
+    expect(abortedAfterMs).toBeGreaterThanOrEqual(400);
+    expect(abortedAfterMs).toBeLessThan(800);
+  });
+
   it('reports 499 and never calls the handler when the client leaves mid-body', async () => {
     const done: ReviewDoneEvent[] = [];
     let called = false;
