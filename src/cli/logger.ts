@@ -1,3 +1,4 @@
+import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 
 /** Lines are handed to the stdout writer in batches of about this many characters. */
@@ -40,14 +41,37 @@ export function createLogger(level: string, options: { fd?: number } = {}): { lo
   }, 1_000);
   timer.unref();
   const logger = pino({ level }, batched);
+  const fd = options.fd ?? 1;
+  // At exit nothing may go through an asynchronous write: the process ends before the thread
+  // pool runs it, and the last lines (shutdown, "webhook server stopped") would be lost. So
+  // sonic-boom's own buffer is flushed synchronously first, then the pending batch is written
+  // synchronously behind it, in order.
   const flush = () => {
-    handOver();
+    const batch = pending.join('');
+    pending = [];
+    pendingChars = 0;
     try {
       destination.flushSync();
+      if (batch.length > 0) writeFullySync(fd, batch);
     } catch {
-      // Nothing buffered, or stdout already gone: nothing to save.
+      // stdout already gone: nothing to save.
     }
   };
   process.once('exit', flush);
   return { logger, flush };
+}
+
+/** writeSync until every byte is out; a non-blocking pipe that is full (EAGAIN) is retried briefly. */
+function writeFullySync(fd: number, text: string): void {
+  let buffer = Buffer.from(text, 'utf8');
+  let busyRetries = 0;
+  while (buffer.length > 0) {
+    try {
+      buffer = buffer.subarray(writeSync(fd, buffer));
+      busyRetries = 0;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || ++busyRetries > 100) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
