@@ -124,7 +124,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .action(async (options) => {
       if (Boolean(options.tlsCert) !== Boolean(options.tlsKey)) {
-        throw new InvalidArgumentError('--tls-cert and --tls-key go together');
+        // A plain Error, not commander's InvalidArgumentError: thrown from an action, commander's
+        // errors leave main() without a message.
+        throw new Error('--tls-cert and --tls-key go together: give both files, or neither for a self-signed development certificate');
       }
       const bootstrapOnly = ['certNamespace', 'certService', 'webhookConfiguration', 'certDir'].filter((key) => options[key] !== undefined);
       if (options.certBootstrapSecret === undefined && (bootstrapOnly.length > 0 || options.certDnsName.length > 0 || options.certIpAddress.length > 0)) {

@@ -37,3 +37,11 @@ describe('slimguard serve --cert-bootstrap-secret', () => {
     }
   });
 });
+
+describe('slimguard serve --tls-cert/--tls-key', () => {
+  it('refuses one without the other, saying what to give', async () => {
+    const run = await runCli(['serve', '--tls-cert', 'tls.crt', ...listen], { env: noCluster });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('slimguard: --tls-cert and --tls-key go together: give both files');
+  });
+});
