@@ -12,7 +12,7 @@ import { startServe, type RunningServe } from '../../../src/cli/serve-command.js
 import { buildImage } from '../../harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../../image-facts/helpers.js';
 import { call } from '../../http/client.js';
-import { controlPlane, freePort, kubectl, kubectlJson, uniqueName, waitFor, webhookConfiguration } from './cluster-helpers.js';
+import { bootstrapServeOptions, freePort, kubectl, kubectlJson, uniqueName, waitFor, webhookConfiguration } from './cluster-helpers.js';
 
 const { anonymous } = inject('registries');
 const namespace = uniqueName('certs-trust');
@@ -48,21 +48,8 @@ beforeAll(async () => {
   // The webhook configuration does not exist yet: the bootstrap keeps retrying its caBundle patch,
   // and the webhook stays unready meanwhile.
   starting = startServe(
-    {
-      policy,
-      listen: { host: '127.0.0.1', port },
-      metricsListen: { host: '127.0.0.1', port: 0 },
-      insecureRegistry: [anonymous.host],
-      allowPrivateNetworks: false,
-      kubeconfig: controlPlane.kubeconfigPath,
-      excludeNamespaces: ['kube-system'],
-      excludeUsernames: [],
-      pullSecrets: false,
-      logLevel: 'silent',
-      shutdownGraceMs: 1000,
-      shutdownDelayMs: 0,
-      version: 'test',
-      certBootstrap: {
+    bootstrapServeOptions(
+      {
         secret: secretName,
         namespace,
         service: 'slimguard',
@@ -71,7 +58,8 @@ beforeAll(async () => {
         webhookConfiguration: configName,
         tuning: { retry: { initialDelayMs: 100, maxDelayMs: 500 } },
       },
-    },
+      { policy, listen: { host: '127.0.0.1', port }, insecureRegistry: [anonymous.host], excludeNamespaces: ['kube-system'] },
+    ),
     pino({ level: 'silent' }),
   );
   starting.then((running) => (serve = running), () => undefined);

@@ -13,7 +13,7 @@ import { createCertBootstrap, type CertBootstrapFlags } from '../../../src/cli/c
 import { startServe } from '../../../src/cli/serve-command.js';
 import { KubeError } from '../../../src/kube/errors.js';
 import { call } from '../../http/client.js';
-import { captureLog, controlPlane, kubectl, kubectlJson, uniqueName, waitFor, webhookConfiguration } from './cluster-helpers.js';
+import { bootstrapServeOptions, captureLog, controlPlane, kubectl, kubectlJson, uniqueName, waitFor, webhookConfiguration } from './cluster-helpers.js';
 
 const DAY = 86_400_000;
 const namespace = uniqueName('certs');
@@ -160,21 +160,7 @@ describe('certificate bootstrap against a real API server', () => {
 
     const certDir = await mkdtemp(join(tmpdir(), 'slimguard-certs-c-'));
     const serve = await startServe(
-      {
-        listen: { host: '127.0.0.1', port: 0 },
-        metricsListen: { host: '127.0.0.1', port: 0 },
-        insecureRegistry: [],
-        allowPrivateNetworks: false,
-        kubeconfig: controlPlane.kubeconfigPath,
-        excludeNamespaces: [],
-        excludeUsernames: [],
-        pullSecrets: false,
-        logLevel: 'silent',
-        shutdownGraceMs: 1000,
-        shutdownDelayMs: 0,
-        version: 'test',
-        certBootstrap: { secret: secretName, namespace, service: 'hook', dnsNames: [], ipAddresses: ['127.0.0.1'], certDir, tuning: { retry: { initialDelayMs: 100, maxDelayMs: 1000 } } },
-      },
+      bootstrapServeOptions({ secret: secretName, namespace, service: 'hook', dnsNames: [], ipAddresses: ['127.0.0.1'], certDir, tuning: { retry: { initialDelayMs: 100, maxDelayMs: 1000 } } }),
       pino({ level: 'silent' }),
     );
     try {

@@ -1,40 +1,29 @@
 // Helpers of the certificate bootstrap tests: kubectl against the suite's API server, polling with
-// a deadline, captured logs, and a free loopback port.
-import { execFile } from 'node:child_process';
+// a deadline, captured logs, a free loopback port, and the serve options both files start from.
+// kubectl, polling and ports are the cluster harness's own (test/cluster/harness/).
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
-import { promisify } from 'node:util';
 import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
+import type { ServeOptions } from '../../../src/cli/serve-command.js';
 import '../harness/provided-context.js';
+import { eventually } from '../harness/eventually.js';
+import { createKubectl } from '../harness/kubectl.js';
 
-const execFileAsync = promisify(execFile);
+export { freePort } from '../harness/free-port.js';
 export const controlPlane = inject('controlPlane');
 
 export const uniqueName = (prefix: string): string => `${prefix}-${randomBytes(4).toString('hex')}`;
 
 /** kubectl with the admin kubeconfig (or another); rejects with kubectl's stderr in the message. */
-export async function kubectl(args: string[], options: { input?: string; kubeconfig?: string } = {}): Promise<string> {
-  const child = execFileAsync(controlPlane.kubectlPath, ['--kubeconfig', options.kubeconfig ?? controlPlane.kubeconfigPath, ...args], { encoding: 'utf8' });
-  child.child.stdin?.end(options.input);
-  try {
-    return (await child).stdout;
-  } catch (error) {
-    throw new Error(`kubectl ${args.join(' ')}: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`, { cause: error });
-  }
+export function kubectl(args: string[], options: { input?: string; kubeconfig?: string } = {}): Promise<string> {
+  return createKubectl({ kubectlPath: controlPlane.kubectlPath, kubeconfigPath: options.kubeconfig ?? controlPlane.kubeconfigPath }).ok(args, options.input);
 }
 
 export const kubectlJson = async <T = any>(args: string[]): Promise<T> => JSON.parse(await kubectl([...args, '-o', 'json'])) as T;
 
 /** Polls `probe` every 100 ms until it returns a value other than undefined; fails after timeoutMs. */
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`gave up after ${timeoutMs} ms waiting for ${what}`);
+  return (await eventually(probe, (value) => value !== undefined, what, timeoutMs, 100)) as T;
 }
 
 export interface CapturedLog {
@@ -50,16 +39,24 @@ export function captureLog(): CapturedLog {
   return { logger, raw, messages: () => raw.map((line) => (JSON.parse(line) as { msg: string }).msg) };
 }
 
-/** A loopback port that was free a moment ago (for a webhook URL that must be known before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** `slimguard serve` in bootstrap mode against the suite's API server, on loopback, quiet and quick to stop. */
+export function bootstrapServeOptions(certBootstrap: NonNullable<ServeOptions['certBootstrap']>, more: Partial<ServeOptions> = {}): ServeOptions {
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    metricsListen: { host: '127.0.0.1', port: 0 },
+    insecureRegistry: [],
+    allowPrivateNetworks: false,
+    kubeconfig: controlPlane.kubeconfigPath,
+    excludeNamespaces: [],
+    excludeUsernames: [],
+    pullSecrets: false,
+    logLevel: 'silent',
+    shutdownGraceMs: 1000,
+    shutdownDelayMs: 0,
+    version: 'test',
+    certBootstrap,
+    ...more,
+  };
 }
 
 /** A ValidatingWebhookConfiguration calling `url` for pods in namespaces labelled `slimguard-certs=<selector>`. */
