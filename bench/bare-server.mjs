@@ -1,15 +1,21 @@
 // The physical limit the webhook is measured against: a bare Node HTTPS server that reads the
 // body, parses it as JSON and answers a fixed AdmissionReview. Same TLS files, same client.
 // `node bare-server.mjs CERT KEY [PORT] [reuse]`: with `reuse`, SO_REUSEPORT, so several can share PORT.
+// BENCH_SPIN_US=N makes it spin N µs of pure CPU per review before answering: the warm-path
+// benchmark's calibration, which shows what a given amount of extra work per review costs in
+// throughput on this machine, whoever does it.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
+import { performance } from 'node:perf_hooks';
 
 const [certFile, keyFile, port = '0', reuse] = process.argv.slice(2);
+const spinMs = Number(process.env.BENCH_SPIN_US ?? 0) / 1000;
 const server = createServer({ cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' }, (req, res) => {
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
   req.on('end', () => {
     const review = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (spinMs > 0) for (const until = performance.now() + spinMs; performance.now() < until; );
     const body = JSON.stringify({
       apiVersion: 'admission.k8s.io/v1',
       kind: 'AdmissionReview',

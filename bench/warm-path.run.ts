@@ -9,7 +9,14 @@
 // so drifting load from other jobs on the machine hits both alike; medians over rounds are
 // compared. slimguard's log goes to a file, not a pipe the runner would have to read.
 //
-// Knobs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_PIN=0 disables pinning;
+// Calibration: the same bare server spinning BENCH_SPIN_US (default 25,50) µs of pure CPU per
+// review before it answers. It shows the budget the goal leaves: how much work per review, of any
+// kind, costs how much throughput here. Measured: a spin of N µs costs more than N µs per review
+// (~1.3 N at 90 µs), since a slower server also pays more per response write (the client is
+// asleep more often and must be woken).
+//
+// Knobs: BENCH_ROUNDS, BENCH_SECONDS, BENCH_CONNECTIONS; BENCH_SPIN_US ('' for no calibration);
+// BENCH_PIN=0 disables pinning;
 // BENCH_NODE_ARGS adds node flags to every server (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`);
 // BENCH_BASELINE_DIST=/path/to/old/dist adds a third server, another build of slimguard, to A/B
 // a change side by side.
@@ -29,6 +36,7 @@ const PIN = process.env.BENCH_PIN !== '0' && cpus().length >= 2;
 const SERVER_CPUS = PIN ? '0' : undefined;
 const CLIENT_CPUS = PIN ? '1' : undefined;
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
+const SPINS_US = (process.env.BENCH_SPIN_US ?? '25,50').split(',').filter(Boolean).map(Number);
 
 type Run = WrkResult & { cpuMicrosPerRequest: number };
 
@@ -42,6 +50,13 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
   try {
     const bare = await startProcess([...NODE_ARGS, 'bench/bare-server.mjs', certs.certFile, certs.keyFile], (line) => line.listening as number | undefined, { cpus: SERVER_CPUS });
     servers.push({ name: 'bare', child: bare.child, url: `https://127.0.0.1:${bare.value}/validate` });
+    for (const spinUs of SPINS_US) {
+      const spinning = await startProcess([...NODE_ARGS, 'bench/bare-server.mjs', certs.certFile, certs.keyFile], (line) => line.listening as number | undefined, {
+        cpus: SERVER_CPUS,
+        env: { BENCH_SPIN_US: String(spinUs) },
+      });
+      servers.push({ name: `bare+${spinUs}us`, child: spinning.child, url: `https://127.0.0.1:${spinning.value}/validate` });
+    }
     const slimguard = await startProcess([...NODE_ARGS, 'dist/cli/main.js', ...serveArgs], servingPort, { cpus: SERVER_CPUS, logFile: join(certs.dir, 'slimguard.log') });
     servers.push({ name: 'slimguard', child: slimguard.child, url: `https://127.0.0.1:${slimguard.value}/validate?timeout=10s` });
     if (BASELINE_DIST) {
@@ -51,7 +66,7 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
 
     // Warm the caches and check the answer is a real verdict, not an error.
     const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
-    for (const server of servers.filter((s) => s.name !== 'bare')) {
+    for (const server of servers.filter((s) => !s.name.startsWith('bare'))) {
       const warm = await request(server.url, { method: 'POST', body: JSON.stringify(admissionReview(pod)), headers: { 'content-type': 'application/json' }, dispatcher });
       const answer = (await warm.body.json()) as { response: { allowed: boolean } };
       expect(warm.statusCode).toBe(200);
@@ -86,6 +101,7 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
       slimguard: slimSummary,
       ...ratios(slimSummary),
       ...(summaries.baseline ? { baseline: { dist: BASELINE_DIST, ...summaries.baseline, ...ratios(summaries.baseline) } } : {}),
+      calibration: SPINS_US.map((spinUs) => ({ spinMicrosPerReview: spinUs, ...summaries[`bare+${spinUs}us`]!, ...ratios(summaries[`bare+${spinUs}us`]!) })),
       goals: { throughputRatio: '>= 0.7', p99Ratio: '<= 2' },
       runs,
     };
@@ -96,6 +112,9 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
         `throughput ${result.throughputRatio}x (goal >= 0.7), p99 ${result.p99Ratio}x (goal <= 2)` +
         (summaries.baseline ? `; baseline ${line('', summaries.baseline)} ${ratios(summaries.baseline).throughputRatio}x` : ''),
     );
+    for (const point of result.calibration) {
+      console.log(`calibration: bare + ${point.spinMicrosPerReview} us of CPU per review: ${point.cpuMicrosPerRequest} us CPU/req, throughput ${point.throughputRatio}x, p99 ${point.p99Ratio}x`);
+    }
     for (const name of Object.keys(runs)) expect(summaries[name]!.errors).toBe(0);
   } finally {
     for (const server of servers.reverse()) await stopProcess(server.child);

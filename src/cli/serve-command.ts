@@ -13,7 +13,7 @@ import { loadDockerConfigKeychain } from '../registry/docker-config-keychain.js'
 import { createReviewHandler } from '../webhook/review-handler.js';
 import { createCertBootstrap, type CertBootstrapFlags, type CertBootstrapTuning } from './cert-bootstrap.js';
 import { connectCluster } from './connect-cluster.js';
-import { createLogger } from './logger.js';
+import { createLogger, infoLineWriterOf } from './logger.js';
 
 export interface ServeOptions {
   policy?: string;
@@ -131,6 +131,7 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
     exclusions: { namespaces: options.excludeNamespaces, usernames: options.excludeUsernames },
     metrics,
     logger,
+    writeDecisionLine: infoLineWriterOf(logger) ?? ((fields, msg) => logger.info(fields, msg)),
   });
 
   const server = createWebhookServer({

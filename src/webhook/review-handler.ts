@@ -44,7 +44,15 @@ export interface ReviewHandlerOptions {
   exclusions?: Exclusions;
   metrics?: Metrics;
   logger: Logger;
+  /**
+   * Writes the one decision line per review; default `logger.info(fields, msg)`. `slimguard serve`
+   * passes its logger's pino-shaped line writer (cli/logger.ts), which skips pino's field walk.
+   */
+  writeDecisionLine?: (fields: Readonly<Record<string, DecisionLineValue>>, msg: string) => void;
 }
+
+/** What a decision line carries: flat values that JSON.stringify and pino write alike. */
+export type DecisionLineValue = string | number | boolean | readonly string[] | undefined;
 
 /**
  * Answers synchronously when every image is judged from memory (the warm path), else with a
@@ -60,6 +68,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
   const cluster = options.cluster ?? noClusterView;
   const exclusions = options.exclusions ?? { namespaces: [], usernames: [] };
   const { logger, metrics } = options;
+  const writeDecisionLine = options.writeDecisionLine ?? ((fields, msg) => logger.info(fields, msg));
   const memo = createVerdictMemo();
 
   // Not async: a fully warm review (every image's facts in memory) is answered synchronously,
@@ -83,7 +92,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
       throw error;
     }
 
-    const finish = (response: AdmissionReviewResponse, decision: Decision, extra: Record<string, unknown> = {}) => {
+    const finish = (response: AdmissionReviewResponse, decision: Decision, extra: Record<string, DecisionLineValue> = {}) => {
       const durationSeconds = (performance.now() - started) / 1000;
       metrics?.recordAdmission({
         kind: request.kind.kind,
@@ -92,7 +101,7 @@ export function createReviewHandler(options: ReviewHandlerOptions): ReviewHandle
         durationSeconds,
         dryRun: request.dryRun,
       });
-      logger.info(
+      writeDecisionLine(
         {
           uid: request.uid,
           requestId: context.requestId,

@@ -11,11 +11,11 @@ import { expect, it } from 'vitest';
 const run = promisify(execFile);
 const LOGGER = pathToFileURL(join(import.meta.dirname, '..', '..', 'dist', 'cli', 'logger.js')).href;
 
-// 300 lines of ~200 characters span several 16 KiB batches; the last one is logged on the last tick.
+// 1,200 lines of ~200 characters span several 64 KiB batches; the last one is logged on the last tick.
 const CHILD = `
 import { createLogger } from ${JSON.stringify(LOGGER)};
 const { logger } = createLogger('info');
-for (let i = 0; i < 300; i++) logger.info({ i, pad: 'x'.repeat(160) }, 'line');
+for (let i = 0; i < 1200; i++) logger.info({ i, pad: 'x'.repeat(160) }, 'line');
 setImmediate(() => logger.info({ last: true }, 'webhook server stopped'));
 `;
 
@@ -25,8 +25,8 @@ it('writes every line, the last included, when the process exits right after log
   );
   for (const { stdout } of runs) {
     const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as { msg: string; i?: number });
-    expect(lines).toHaveLength(301);
-    expect(lines.filter((l) => l.msg === 'line').map((l) => l.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    expect(lines).toHaveLength(1201);
+    expect(lines.filter((l) => l.msg === 'line').map((l) => l.i)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
     expect(lines.at(-1)).toMatchObject({ msg: 'webhook server stopped', last: true });
   }
 });

@@ -105,9 +105,9 @@ describe('slimguard serve (the built binary over HTTPS)', () => {
   });
 
   it('logs exactly one decision line per review in a burst larger than a log batch', async () => {
-    // ~120 lines of ~450 characters each span several of the logger's 16 KiB batches.
+    // 200 lines of ~450 characters each span more than one of the logger's 64 KiB batches.
     const web = deployment('web', rootImage);
-    const reviews = Array.from({ length: 120 }, () => admissionReview(web));
+    const reviews = Array.from({ length: 200 }, () => admissionReview(web));
     // Eight at a time, so the burst reuses a few keep-alive connections instead of 120 TLS handshakes.
     const answers: Awaited<ReturnType<typeof post>>[] = [];
     for (let i = 0; i < reviews.length; i += 8) {
