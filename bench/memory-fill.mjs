@@ -4,6 +4,7 @@
 // template (every digest made unique, so nothing is shared between entries: the worst case),
 // and prints one JSON line: RSS and heap per entry, and the cache's own byte count.
 //   node --expose-gc bench/memory-fill.mjs TEMPLATE.json ENTRIES [MAX_BYTES]
+// (bench/memory.run.ts starts it with the deployed node flags, and once with V8's defaults.)
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createCachingImageSource } from '../dist/image-facts/caching-source.js';
@@ -40,7 +41,7 @@ function measure() {
   globalThis.gc();
   globalThis.gc();
   const usage = process.memoryUsage();
-  return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external + usage.arrayBuffers };
+  return { rss: usage.rss, heapUsed: usage.heapUsed, heapTotal: usage.heapTotal, external: usage.external + usage.arrayBuffers };
 }
 
 // Digest references: the digest key is all the cache needs, and every one is a distinct image.
@@ -61,6 +62,12 @@ const images = Math.round(stats.entries / keysPerImage);
 const hitsBefore = stats.hits;
 for (let i = Math.max(0, entries - 1000); i < entries; i += 1) await cache.getFacts({ reference: references[i] });
 const heapGrowth = after.heapUsed - before.heapUsed + after.external - before.external;
+// What RSS holds beyond the heap: V8 keeps the pages a full GC freed in a pool (still resident)
+// until its memory reducer or memory pressure releases them. A last-resort GC (what V8 does near
+// its heap limit) empties the pool: RSS after it is what the cache itself keeps.
+globalThis.gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+const settledRss = process.memoryUsage().rss;
+if (cache.stats().entries !== stats.entries) throw new Error('the cache lost entries in the last-resort GC');
 console.log(
   JSON.stringify({
     inserted: entries,
@@ -72,6 +79,8 @@ console.log(
     recentHits: cache.stats().hits - hitsBefore,
     rssBytesPerImage: Math.round((after.rss - before.rss) / images),
     heapBytesPerImage: Math.round(heapGrowth / images),
+    rssBytesPerImageAfterPoolRelease: Math.round((settledRss - before.rss) / images),
+    heapTotalGrowthBytes: after.heapTotal - before.heapTotal,
     countedBytesPerImage: Math.round(stats.bytes / images),
     rssGrowthBytes: after.rss - before.rss,
     heapGrowthBytes: heapGrowth,

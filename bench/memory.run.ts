@@ -2,7 +2,9 @@
 // and 100k distinct digests, and the hard byte bound. The template is real: a golang-like image
 // (7 layers, 12 history lines, index with two platforms) pushed to the harness registry and read
 // back through the real image source. Each size runs in a fresh `node --expose-gc` child
-// (bench/memory-fill.mjs) so figures are taken after full collections. Goal: <= 2 KiB per entry.
+// (bench/memory-fill.mjs) so figures are taken after full collections, started with the deployed
+// node flags (a fixed young generation; the same fills with V8's defaults are kept beside).
+// Goal: <= 2 KiB per entry.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { expect, inject, it } from 'vitest';
 import { createImageSource } from '../src/image-facts/create-image-source.js';
 import { buildImage, buildIndex } from '../test/harness/oci-image-builder.js';
 import { pushTo, uniqueRepository } from '../test/image-facts/helpers.js';
+import { DEPLOYED_NODE_FLAGS } from '../test/harness/serve-process.js';
 import { machine, ROOT, writeCertificates } from './support.js';
 
 const SIZES = (process.env.BENCH_MEMORY_SIZES ?? '10000,50000,100000').split(',').map(Number);
@@ -32,9 +35,10 @@ function golangLikeImage(architecture: string) {
   });
 }
 
-function fill(templateFile: string, entries: number, maxBytes?: number): Record<string, number> {
-  const args = ['--expose-gc', join(ROOT, 'bench', 'memory-fill.mjs'), templateFile, String(entries), ...(maxBytes ? [String(maxBytes)] : [])];
-  const output = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+/** One fill in a fresh process, started with the deployed node flags unless `nodeFlags` says otherwise. */
+function fill(templateFile: string, entries: number, maxBytes?: number, nodeFlags = DEPLOYED_NODE_FLAGS): Record<string, number> {
+  const args = [...nodeFlags, '--expose-gc', join(ROOT, 'bench', 'memory-fill.mjs'), templateFile, String(entries), ...(maxBytes ? [String(maxBytes)] : [])];
+  const output = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024});
   return JSON.parse(output.trim().split('\n').pop()!) as Record<string, number>;
 }
 
@@ -49,6 +53,15 @@ it('memory: bytes per cached image, and the hard byte bound', { timeout: 30 * 60
   writeFileSync(templateFile, JSON.stringify(facts));
 
   const sizes = SIZES.map((entries) => fill(templateFile, entries));
+  // The same fills with V8's own young-generation sizing, which grows it to 64 MiB semi-spaces here.
+  const v8Defaults = SIZES.map((entries) => fill(templateFile, entries, undefined, []));
+  // What one more image costs once the fixed costs (hot tier, young generation, page pool) are paid.
+  const marginal = sizes.slice(1).map((size, i) => ({
+    from: sizes[i]!.inserted,
+    to: size.inserted,
+    rssBytesPerImage: Math.round((size.rssGrowthBytes! - sizes[i]!.rssGrowthBytes!) / (size.cachedImages! - sizes[i]!.cachedImages!)),
+    heapBytesPerImage: Math.round((size.heapGrowthBytes! - sizes[i]!.heapGrowthBytes!) / (size.cachedImages! - sizes[i]!.cachedImages!)),
+  }));
   // Far more images than the bound holds: the cache must evict and stay within its bytes.
   const bound = fill(templateFile, Math.max(...SIZES), BOUND_BYTES);
   const result = {
@@ -56,16 +69,23 @@ it('memory: bytes per cached image, and the hard byte bound', { timeout: 30 * 60
     machine: machine(),
     template: { layers: facts.layers.length, history: facts.history.length, platforms: facts.availablePlatforms?.length ?? 1, factsJsonBytes: JSON.stringify(facts).length },
     goal: { bytesPerEntry: `<= ${GOAL_BYTES_PER_ENTRY}` },
+    nodeFlags: DEPLOYED_NODE_FLAGS,
     sizes,
+    marginal,
+    v8Defaults,
     bound: { maxBytes: BOUND_BYTES, ...bound },
   };
   writeFileSync(join(ROOT, 'bench', 'results', 'memory.json'), `${JSON.stringify(result, null, 2)}\n`);
-  for (const size of sizes) {
-    console.log(`memory: ${size.inserted} images: ${size.rssBytesPerImage} B RSS/image, ${size.heapBytesPerImage} B heap/image, cache counts ${size.countedBytesPerImage} B/image`);
+  for (const [i, size] of sizes.entries()) {
+    console.log(
+      `memory: ${size.inserted} images: ${size.rssBytesPerImage} B RSS/image (${size.rssBytesPerImageAfterPoolRelease} B once V8's page pool is released; ` +
+        `${v8Defaults[i]!.rssBytesPerImage} B with V8's default young generation), ${size.heapBytesPerImage} B heap/image, cache counts ${size.countedBytesPerImage} B/image`,
+    );
   }
+  for (const step of marginal) console.log(`memory: ${step.from} -> ${step.to}: ${step.rssBytesPerImage} B RSS and ${step.heapBytesPerImage} B heap per added image`);
   console.log(`memory bound: ${bound.inserted} inserted, ${bound.cachedImages} kept, cache bytes at most ${bound.maxSeenCacheBytes} <= ${BOUND_BYTES}; heap growth ${bound.heapGrowthBytes} B`);
   expect(bound.maxSeenCacheBytes).toBeLessThanOrEqual(BOUND_BYTES);
   expect(bound.cachedImages).toBeLessThan(bound.inserted!);
   expect(bound.recentHits).toBe(1000);
-  for (const size of sizes) expect(size.cachedImages).toBe(size.inserted);
+  for (const size of [...sizes, ...v8Defaults]) expect(size.cachedImages).toBe(size.inserted);
 });

@@ -3,6 +3,9 @@
 // images behind a failing registry (the fault proxy in front of the real registry injects 500s,
 // resets, 429s and stalls a real registry cannot produce). RSS is sampled every 10 s. Pass: every
 // review answered 200 with valid JSON and its uid, and no RSS growth after warm-up beyond 10 %.
+// serve runs with the image's node flags (a fixed 16 MiB young generation, DEPLOYED_NODE_FLAGS in
+// the harness; docs/container-image.md): with V8's own sizing the young generation grew and
+// shrank between runs by up to ~60 MiB of RSS, which alone decided the 10 % verdict either way.
 // Writes bench/results/soak.json, soak.md (the table) and soak.png (when gnuplot is installed).
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';

@@ -1,56 +1,387 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ImageFacts } from './image-facts.js';
 
-// What most ImageFacts repeat: field names, media types, history boilerplate. Deflate starts
-// from it, so even the first image costs little (the measured template goes from 1,668 to
-// ~1,380 bytes). Changing it makes old compact forms unreadable: they live only in memory.
-// Deflate finds the later parts of a dictionary fastest, so the commonest strings come last.
-const DICTIONARY = Buffer.from(
-  [
-    'application/vnd.docker.distribution.manifest.v2+json',
-    'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    'application/vnd.oci.image.layer.v1.tar+zstd',
-    'org.opencontainers.image.base.name',
-    'org.opencontainers.image.created',
-    'org.opencontainers.image.source',
-    'org.opencontainers.image.version',
-    'org.opencontainers.image.revision',
-    '"availablePlatforms":[{"os":"linux","architecture":"arm64","variant":"v8"},{"os":"linux","architecture":"amd64"}]',
-    '"attestation":{"digest":"sha256:',
-    'RUN /bin/sh -c set -eux; apt-get update; apt-get install -y --no-install-recommends ',
-    'rm -rf /var/lib/apt/lists/* # buildkit',
-    '/bin/sh -c #(nop) ',
-    'COPY /app /app # buildkit',
-    'WORKDIR /',
-    'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-    '{"reference":"docker.io/library/","registry":"docker.io","repository":"library/","digest":"sha256:',
-    '","indexDigest":"sha256:',
-    '","mediaType":"application/vnd.oci.image.manifest.v1+json","platform":{"os":"linux","architecture":"amd64"},"user":"',
-    '","env":["PATH=',
-    '"],"labels":{',
-    '},"annotations":{',
-    '},"history":[{"created":"20',
-    'T00:00:00Z","created_by":"',
-    '","comment":"buildkit.dockerfile.v0","empty_layer":true},',
-    '],"layers":[{"digest":"sha256:',
-    '","size":',
-    ',"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","diffId":"sha256:',
-    '"},',
-    '],"diffIds":["sha256:',
-    '"],"compressedSizeBytes":',
-  ].join(''),
-);
-
 /**
- * ImageFacts as one compact string: deflated JSON, each byte one latin1 character. V8 keeps a
- * latin1 string as one byte per character on its heap, with no object graph to walk: a tenth
- * of the memory of the parsed facts, and nothing for the garbage collector to trace.
+ * ImageFacts as one compact string, with no zlib. The deflate form it replaces cost ~1.4 KB per
+ * golang-like image on the heap but ~10x that in RSS: each deflateRawSync() call allocates a
+ * ~270 KB zlib state with malloc, and glibc's heap and V8's pages never shrink back after tens of
+ * thousands of them (bench/memory.run.ts). This form is a tagged binary encoding of the JSON value
+ * written into one reused scratch Buffer, then copied out as a latin1 string (one byte per
+ * character on the V8 heap, no object graph for the collector to trace). What makes it small:
+ * - `sha256:` digests (16 per golang-like image, 71 characters each) are kept as their 32 bytes;
+ * - object keys and the strings images share (history lines, env, labels, media types, platform
+ *   names, repositories) are interned once per store and referenced by a varint id. The table is
+ *   bounded (`maxInternBytes`, counted in the store's bytes) and never shrinks, since entries
+ *   refer to it by id; once it is full, new strings are written inline. Digests are never
+ *   interned; a reference `name@sha256:...` is kept as its (interned) name and its digest;
+ * - a digest met twice in one image (a layer's diffId is also in diffIds) costs 2 bytes the
+ *   second time, and an array or object holding no digest (a history entry, env, labels, a
+ *   platform) is interned whole.
+ * Anything JSON can hold round-trips, so a field added to ImageFacts needs no change here.
  */
-export function compactFacts(facts: ImageFacts): string {
-  return deflateRawSync(JSON.stringify(facts), { dictionary: DICTIONARY }).toString('latin1');
+export interface FactsCodec {
+  /**
+   * The compact form of `facts`. It also points the strings of `facts` at the table's copies
+   * (same values, so nothing a reader can see changes): a facts object kept in the hot tier
+   * then holds ~3 KB instead of ~10 KB of its own strings, and the duplicates die young
+   * instead of in the old generation, which is what RSS follows under a stream of new images.
+   */
+  encode(facts: ImageFacts): string;
+  /** The facts encode() was given (a new object each call). Throws only on a string it did not make. */
+  decode(compact: string): ImageFacts;
+  /** Counted bytes of the intern table; never above maxInternBytes. */
+  internBytes(): number;
 }
 
-/** The facts compactFacts() was given (a new object each call). Throws only on a string it did not make. */
-export function expandFacts(compact: string): ImageFacts {
-  return JSON.parse(inflateRawSync(Buffer.from(compact, 'latin1'), { dictionary: DICTIONARY }).toString('utf8')) as ImageFacts;
+export interface FactsCodecOptions {
+  maxInternBytes: number;
+}
+
+// Value tags (one byte each).
+const NULL = 0;
+const FALSE = 1;
+const TRUE = 2;
+const UINT = 3; // varint
+const NEG_INT = 4; // varint of -value
+const FLOAT = 5; // 8 bytes, little endian
+const DIGEST = 6; // 32 bytes of a sha256:<64 lowercase hex> digest
+const INTERNED = 7; // varint id
+const STRING = 8; // varint byte length + UTF-8
+const ARRAY = 9; // varint count + values
+const OBJECT = 10; // varint count + (key as a string value, value) pairs
+const DIGEST_AGAIN = 11; // varint: the nth digest of this entry again (a layer's diffId is also in diffIds)
+const SHARED_VALUE = 12; // varint id of an interned encoded array or object (history, env, labels, platform)
+const NAME_AT_DIGEST = 13; // a reference `name@sha256:...`: the name as a string value, then the digest as one
+
+const DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** A reference pinned by digest: the name is shared by every image of the repository, the digest is often the facts' own. */
+const NAME_AT_DIGEST_PATTERN = /.@sha256:[0-9a-f]{64}$/;
+const DIGEST_PREFIX = 'sha256:';
+const DIGEST_LENGTH = 71;
+/** Longer strings are written inline: a history line of a huge RUN is rarely shared verbatim. */
+const MAX_INTERNED_LENGTH = 1024;
+/** Per interned string: its Map slot and array slot, and a V8 string header (measured roughly). */
+const INTERN_OVERHEAD_BYTES = 64;
+/** Deeper values than any ImageFacts has are refused rather than overflowing the stack. */
+const MAX_DEPTH = 32;
+
+/** The two hex digit character codes of each byte value, high one in the upper 8 bits. */
+const HEX_CODES = Array.from({ length: 256 }, (_, i) => {
+  const digits = i.toString(16).padStart(2, '0');
+  return (digits.charCodeAt(0) << 8) | digits.charCodeAt(1);
+});
+
+const LATIN1 = /^[\u0000-\u00ff]*$/;
+
+/**
+ * A flat copy of `text`. A concatenation is a rope and a slice keeps the string it was cut from
+ * alive; neither should be what a cache keeps for a long time.
+ */
+function flatString(text: string): string {
+  const encoding = LATIN1.test(text) ? 'latin1' : 'utf16le';
+  return Buffer.from(text, encoding).toString(encoding);
+}
+
+/** Hex digit value of a character code already known to be [0-9a-f]. */
+function hexValue(code: number): number {
+  return code <= 57 ? code - 48 : code - 87;
+}
+
+export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
+  const ids = new Map<string, number>();
+  /** Interned arrays and objects, keyed by their encoding (a separate map: an encoding may equal some string). */
+  const valueIds = new Map<string, number>();
+  /** Interned strings by id, and the encodings of interned values by theirs. */
+  const strings: string[] = [];
+  const values: string[] = [];
+  /** Digests written so far (new or again): a value holding one belongs to one image and is not shared. */
+  let digestWrites = 0;
+  /** The digests of the entry being encoded (to their index) or decoded, reused for every entry. */
+  const entryDigests = new Map<string, number>();
+  const decodedDigests: string[] = [];
+  let internBytes = 0;
+  // One scratch buffer for all encodes and decodes (they are synchronous): nothing but the
+  // result string is allocated per image.
+  let scratch = Buffer.allocUnsafe(16 * 1024);
+  let at = 0;
+  /** End of the entry being decoded: a corrupt length or varint must not read past it. */
+  let end = 0;
+
+  function reserve(bytes: number): void {
+    if (at + bytes <= scratch.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(scratch.length * 2, at + bytes));
+    scratch.copy(bigger);
+    scratch = bigger;
+  }
+
+  function writeVarint(value: number): void {
+    reserve(8);
+    while (value >= 0x80) {
+      scratch[at++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    scratch[at++] = value;
+  }
+
+  function internId(text: string): number | undefined {
+    const id = ids.get(text);
+    if (id !== undefined || text.length > MAX_INTERNED_LENGTH) return id;
+    const cost = text.length * 2 + INTERN_OVERHEAD_BYTES;
+    if (internBytes + cost > options.maxInternBytes) return undefined;
+    internBytes += cost;
+    const copy = flatString(text);
+    ids.set(copy, strings.length);
+    strings.push(copy);
+    return strings.length - 1;
+  }
+
+  /** Writes `text`; answers the table's copy when it is interned. */
+  function writeString(text: string, intern: boolean): string | undefined {
+    if (text.length === DIGEST_LENGTH && DIGEST_PATTERN.test(text)) {
+      digestWrites += 1;
+      const seen = entryDigests.get(text);
+      if (seen !== undefined) {
+        reserve(1);
+        scratch[at++] = DIGEST_AGAIN;
+        writeVarint(seen);
+        return undefined;
+      }
+      entryDigests.set(text, entryDigests.size);
+      reserve(33);
+      scratch[at++] = DIGEST;
+      for (let i = DIGEST_PREFIX.length; i < DIGEST_LENGTH; i += 2) {
+        scratch[at++] = hexValue(text.charCodeAt(i)) * 16 + hexValue(text.charCodeAt(i + 1));
+      }
+      return undefined;
+    }
+    if (text.length > DIGEST_LENGTH + 1 && NAME_AT_DIGEST_PATTERN.test(text)) {
+      reserve(1);
+      scratch[at++] = NAME_AT_DIGEST;
+      const digestAt = text.length - DIGEST_LENGTH;
+      writeString(text.slice(0, digestAt - 1), intern);
+      writeString(text.slice(digestAt), intern);
+      return undefined;
+    }
+    const id = intern ? internId(text) : undefined;
+    if (id !== undefined) {
+      reserve(1);
+      scratch[at++] = INTERNED;
+      writeVarint(id);
+      return strings[id];
+    }
+    const length = Buffer.byteLength(text, 'utf8');
+    reserve(1);
+    scratch[at++] = STRING;
+    writeVarint(length);
+    reserve(length);
+    at += scratch.write(text, at, length, 'utf8');
+    return undefined;
+  }
+
+  /** Writes `value`; answers the table's copy of a string value when it is interned. */
+  function writeValue(value: unknown, depth: number, intern: boolean): string | undefined {
+    if (depth > MAX_DEPTH) throw new RangeError('facts nested too deeply to cache');
+    reserve(9);
+    if (value === null) {
+      scratch[at++] = NULL;
+    } else if (typeof value === 'string') {
+      return writeString(value, intern);
+    } else if (typeof value === 'boolean') {
+      scratch[at++] = value ? TRUE : FALSE;
+    } else if (typeof value === 'number') {
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
+        scratch[at++] = value >= 0 ? UINT : NEG_INT;
+        writeVarint(Math.abs(value));
+      } else {
+        scratch[at++] = FLOAT;
+        at = scratch.writeDoubleLE(value, at);
+      }
+    } else if (Array.isArray(value)) {
+      const start = at;
+      const digests = digestWrites;
+      scratch[at++] = ARRAY;
+      writeVarint(value.length);
+      const share = !Object.isFrozen(value);
+      for (let i = 0; i < value.length; i++) {
+        const shared = writeValue(value[i] ?? null, depth + 1, intern);
+        if (shared !== undefined && share) value[i] = shared;
+      }
+      if (intern) shareValue(start, digests);
+    } else if (typeof value === 'object') {
+      const start = at;
+      const digests = digestWrites;
+      const object = value as Record<string, unknown>;
+      const share = !Object.isFrozen(object);
+      let count = 0;
+      for (const key in object) if (object[key] !== undefined) count += 1;
+      scratch[at++] = OBJECT;
+      writeVarint(count);
+      for (const key in object) {
+        const field = object[key];
+        if (field === undefined) continue;
+        writeString(key, true);
+        const shared = writeValue(field, depth + 1, intern);
+        if (shared !== undefined && share) object[key] = shared;
+      }
+      if (intern && depth > 0) shareValue(start, digests);
+    } else {
+      throw new TypeError(`facts hold a ${typeof value}, which JSON cannot`);
+    }
+    return undefined;
+  }
+
+  /**
+   * Replaces the array or object just written at `start` by a reference to an interned copy of
+   * its encoding, when it holds no digest (those make it unique to one image): a golang-like
+   * image's 12 history entries, env, labels and platforms then cost a few bytes.
+   */
+  function shareValue(start: number, digestsBefore: number): void {
+    const length = at - start;
+    if (digestWrites !== digestsBefore || length < 4 || length > MAX_INTERNED_LENGTH) return;
+    const encoding = scratch.toString('latin1', start, at);
+    let id = valueIds.get(encoding);
+    if (id === undefined) {
+      const cost = length + INTERN_OVERHEAD_BYTES;
+      if (internBytes + cost > options.maxInternBytes) return;
+      internBytes += cost;
+      id = values.length;
+      valueIds.set(encoding, id);
+      values.push(encoding);
+    }
+    at = start;
+    scratch[at++] = SHARED_VALUE;
+    writeVarint(id);
+  }
+
+  // Decoding reads the latin1 string back into the scratch buffer (one copy), then walks it.
+  function readVarint(): number {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= end) throw new RangeError('compact facts end early');
+      const byte = scratch[at++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 0x80;
+    }
+  }
+
+  function readValue(): unknown {
+    if (at >= end) throw new RangeError('compact facts end early');
+    const tag = scratch[at++];
+    switch (tag) {
+      case NULL:
+        return null;
+      case FALSE:
+        return false;
+      case TRUE:
+        return true;
+      case UINT:
+        return readVarint();
+      case NEG_INT:
+        return -readVarint();
+      case FLOAT: {
+        if (at + 8 > end) throw new RangeError('compact facts end early');
+        const value = scratch.readDoubleLE(at);
+        at += 8;
+        return value;
+      }
+      case DIGEST: {
+        if (at + 32 > end) throw new RangeError('compact facts end early');
+        // Spelled out in the free space past the entry and copied as one flat string: building
+        // it by concatenation would leave a rope of 33 pieces in the facts.
+        for (let i = 0; i < 32; i++) {
+          const pair = HEX_CODES[scratch[at + i]!]!;
+          scratch[end + DIGEST_PREFIX.length + 2 * i] = pair >> 8;
+          scratch[end + DIGEST_PREFIX.length + 2 * i + 1] = pair & 0xff;
+        }
+        at += 32;
+        const digest = scratch.toString('latin1', end, end + DIGEST_LENGTH);
+        decodedDigests.push(digest);
+        return digest;
+      }
+      case DIGEST_AGAIN:
+        return byId(decodedDigests, 'digest');
+      case NAME_AT_DIGEST: {
+        const name = readValue();
+        const digest = readValue();
+        if (typeof name !== 'string' || typeof digest !== 'string') throw new RangeError('compact facts have a corrupt reference');
+        return flatString(`${name}@${digest}`);
+      }
+      case SHARED_VALUE:
+        return readShared(byId(values, 'value'));
+      case INTERNED:
+        return byId(strings, 'string');
+      case STRING: {
+        const length = readVarint();
+        if (at + length > end) throw new RangeError('compact facts end early');
+        const text = scratch.toString('utf8', at, at + length);
+        at += length;
+        return text;
+      }
+      case ARRAY: {
+        const count = readVarint();
+        const array: unknown[] = [];
+        for (let i = 0; i < count; i++) array.push(readValue());
+        return array;
+      }
+      case OBJECT: {
+        const count = readVarint();
+        const object: Record<string, unknown> = {};
+        for (let i = 0; i < count; i++) {
+          const key = readValue();
+          if (typeof key !== 'string') throw new RangeError('compact facts have a key that is not a string');
+          const field = readValue();
+          // A label named __proto__ must stay a label, as JSON.parse keeps it, not become the prototype.
+          if (key === '__proto__') Object.defineProperty(object, key, { value: field, enumerable: true, writable: true, configurable: true });
+          else object[key] = field;
+        }
+        return object;
+      }
+      default:
+        throw new RangeError(`compact facts have an unknown tag ${tag}`);
+    }
+  }
+
+  /** The entry of `table` the next varint names. */
+  function byId(table: string[], what: string): string {
+    const entry = table[readVarint()];
+    if (entry === undefined) throw new RangeError(`compact facts name an unknown ${what}`);
+    return entry;
+  }
+
+  /** Decodes an interned value's encoding, copied past the current entry (a fresh object each time). */
+  function readShared(encoding: string): unknown {
+    const saved = at;
+    const savedEnd = end;
+    at = end + DIGEST_LENGTH;
+    reserve(encoding.length + DIGEST_LENGTH);
+    const start = at;
+    end = start + scratch.write(encoding, start, 'latin1');
+    const value = readValue();
+    if (at !== end) throw new RangeError('compact facts have a corrupt shared value');
+    at = saved;
+    end = savedEnd;
+    return value;
+  }
+
+  return {
+    encode(facts) {
+      at = 0;
+      entryDigests.clear();
+      writeValue(facts, 0, true);
+      return scratch.toString('latin1', 0, at);
+    },
+    decode(compact) {
+      at = 0;
+      decodedDigests.length = 0;
+      reserve(compact.length + DIGEST_LENGTH);
+      end = scratch.write(compact, 0, 'latin1');
+      scratch.write(DIGEST_PREFIX, end, 'latin1');
+      at = 0;
+      const facts = readValue();
+      if (at !== end || facts === null || typeof facts !== 'object') throw new RangeError('compact facts are not one object');
+      return facts as ImageFacts;
+    },
+    internBytes: () => internBytes,
+  };
 }

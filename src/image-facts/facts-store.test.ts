@@ -1,26 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { golangAppFacts, nginxFacts } from '../policy/facts-fixture.js';
-import { compactFacts, expandFacts } from './compact-facts.js';
+import { golangAppFacts } from '../policy/facts-fixture.js';
 import { createFactsStore } from './facts-store.js';
 import type { ImageFacts } from './image-facts.js';
 
 // The fixtures make new digests on every call: take each once.
 const GOLANG_APP = golangAppFacts() as unknown as ImageFacts;
-const NGINX = nginxFacts() as unknown as ImageFacts;
 
 function facts(i: number): ImageFacts {
   return { ...GOLANG_APP, digest: `sha256:${i.toString(16).padStart(64, '0')}`, indexDigest: `sha256:${(i + 1e6).toString(16).padStart(64, 'f')}` };
 }
-
-describe('compact facts', () => {
-  it('round-trips every field, optional ones included, in far fewer bytes than the JSON', () => {
-    const original = { ...facts(1), availablePlatforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8' }], attestation: { digest: 'sha256:'.padEnd(71, 'a'), mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 566 } };
-    const compact = compactFacts(original);
-    expect(expandFacts(compact)).toEqual(original);
-    expect(compact.length).toBeLessThan(JSON.stringify(original).length / 2);
-    expect(expandFacts(compactFacts(NGINX))).toEqual(NGINX);
-  });
-});
 
 describe('facts store', () => {
   it('answers the same object while it is hot, equal facts once it only lives compact', () => {

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import { compactFacts, expandFacts } from './compact-facts.js';
+import { createFactsCodec } from './compact-facts.js';
 import type { ImageFacts } from './image-facts.js';
 
 export interface FactsStoreOptions {
@@ -29,28 +29,50 @@ interface Alias {
 const ENTRY_OVERHEAD_BYTES = 96;
 /** Parsed facts cost about twice their JSON length on the V8 heap (measured by bench/memory.run.ts). */
 const OBJECT_BYTES_PER_JSON_BYTE = 2;
+/** Share of the bound the codec's table of shared strings may take (compact-facts.ts). */
+const INTERN_SHARE = 1 / 8;
+
+/**
+ * About the JSON length of a value, walked in place: JSON.stringify() here made a ~5 KB string
+ * per insert only to take its length, garbage that grew the young generation (and RSS).
+ */
+function jsonLength(value: unknown): number {
+  if (typeof value === 'string') return value.length + 2;
+  if (typeof value !== 'object' || value === null) return 6;
+  let length = 2;
+  if (Array.isArray(value)) {
+    for (const item of value) length += jsonLength(item) + 1;
+    return length;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) length += key.length + 4 + jsonLength(object[key]);
+  return length;
+}
 
 /**
  * The compact tier's key: 128 bits of SHA-256 of the full key (`name@digest|platform`, ~110
- * characters), 22 characters. Two keys per index image at ~90 bytes saved each is what brings
+ * characters), 16 latin1 characters. Two keys per index image at ~90 bytes saved each is what brings
  * a golang-like image under 2 KiB; a collision (2^-64 after billions of images) is not a risk.
  */
 function shortKey(key: string): string {
-  // From 16 bytes, not a slice of the 43-character text: a slice would keep that text alive too.
-  return createHash('sha256').update(key).digest().subarray(0, 16).toString('base64url');
+  // One-shot hash (no Hash object per call); the 16 bytes as 16 latin1 characters, copied out
+  // of the digest buffer (a slice of a longer string would keep that string alive too).
+  return hash('sha256', key, 'buffer').toString('latin1', 0, 16);
 }
 
 /**
  * Two tiers under one byte bound. Every image is kept as a compact string (compact-facts.ts):
- * about 1.5 KB for a golang-like image instead of ~8 KB of objects, so the default 64 MiB holds
+ * about 0.7 KB for a golang-like image instead of ~8 KB of objects, so the default 64 MiB holds
  * tens of thousands of images. The most recently used are also kept as objects under their full
- * key, so the warm path neither hashes, inflates nor re-parses, and keeps the same facts object
+ * key, so the warm path neither hashes nor decodes, and keeps the same facts object
  * (the verdict memo is keyed by its identity). An alias (index digest -> platform manifest key)
  * costs two short keys.
  */
 export function createFactsStore(options: FactsStoreOptions): FactsStore {
   const hotBytes = Math.max(1, Math.floor(options.maxBytes / 4));
-  const compactBytes = Math.max(1, options.maxBytes - hotBytes);
+  const internBytes = Math.floor(options.maxBytes * INTERN_SHARE);
+  const compactBytes = Math.max(1, options.maxBytes - hotBytes - internBytes);
+  const codec = createFactsCodec({ maxInternBytes: internBytes });
   const compact = new LRUCache<string, string | Alias>({
     maxSize: compactBytes,
     sizeCalculation: (value, key) => (typeof value === 'string' ? value.length : value.of.length) + key.length + ENTRY_OVERHEAD_BYTES,
@@ -58,13 +80,13 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
   const hot = new LRUCache<string, ImageFacts>({
     max: options.hotEntries ?? 1_000,
     maxSize: hotBytes,
-    sizeCalculation: (facts, key) => Math.max(1, JSON.stringify(facts).length * OBJECT_BYTES_PER_JSON_BYTE + key.length + ENTRY_OVERHEAD_BYTES),
+    sizeCalculation: (facts, key) => Math.max(1, jsonLength(facts) * OBJECT_BYTES_PER_JSON_BYTE + key.length + ENTRY_OVERHEAD_BYTES),
     // Hot hits do not touch the compact tier (that would cost a hash per hit): an image leaving
     // the hot tier is made recent there instead, and stored again if it was evicted meanwhile.
     dispose: (facts, key, reason) => {
       if (reason !== 'evict') return;
       const short = shortKey(key);
-      if (compact.get(short) === undefined) compact.set(short, compactFacts(facts));
+      if (compact.get(short) === undefined) compact.set(short, codec.encode(facts));
     },
   });
 
@@ -74,9 +96,9 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
     if (typeof value !== 'string') return read(value.of, key);
     let facts: ImageFacts;
     try {
-      facts = expandFacts(value);
+      facts = codec.decode(value);
     } catch {
-      // Cannot happen for strings compactFacts made; if it did, a miss is the safe answer.
+      // Cannot happen for strings the codec made; if it did, a miss is the safe answer.
       compact.delete(short);
       return undefined;
     }
@@ -88,7 +110,7 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
     get: (key) => hot.get(key) ?? read(shortKey(key), key),
     set(key, facts, aliases = []) {
       const short = shortKey(key);
-      compact.set(short, compactFacts(facts));
+      compact.set(short, codec.encode(facts));
       hot.set(key, facts);
       for (const alias of aliases) {
         if (alias === key) continue;
@@ -98,6 +120,6 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
       }
     },
     size: () => compact.size,
-    bytes: () => hot.calculatedSize + compact.calculatedSize,
+    bytes: () => hot.calculatedSize + compact.calculatedSize + codec.internBytes(),
   };
 }

@@ -1,6 +1,11 @@
 // The Deployment, PodDisruptionBudget, ServiceAccount and Services of the default render and of
 // the values that change them, rendered by the real helm.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../cluster/harness/tool-paths.js';
+import { DEPLOYED_NODE_FLAGS } from '../harness/serve-process.js';
+import { parseFinalStage } from '../image/dockerfile.js';
 import { flagValues, NAMESPACE, renderChart, serveArgs, type Rendered } from './helm.js';
 
 let rendered: Rendered;
@@ -9,6 +14,13 @@ beforeAll(async () => {
 });
 
 describe('Deployment (default values)', () => {
+  it("runs the image's entrypoint, with the node flags the soak starts serve with (a fixed young generation)", () => {
+    const container = rendered.get('Deployment', 'slimguard').spec.template.spec.containers[0];
+    expect(container.command).toBeUndefined();
+    const image = parseFinalStage(readFileSync(join(REPO_ROOT, 'Dockerfile'), 'utf8'));
+    expect(image.entrypoint).toEqual(['/nodejs/bin/node', ...DEPLOYED_NODE_FLAGS, '/app/dist/cli/main.js']);
+  });
+
   it('runs 2 replicas of the chart appVersion image, spread across nodes', () => {
     const deployment = rendered.get('Deployment', 'slimguard');
     expect(deployment.metadata.namespace).toBe(NAMESPACE);

@@ -10,6 +10,14 @@ import { createInterface } from 'node:readline';
 import { Agent, request } from 'undici';
 import { createCertificateAuthority, createServingCertificate } from '../../src/certs/certificates.js';
 
+/**
+ * The node flags of the image's ENTRYPOINT, which the chart's Deployment runs (it gives only
+ * args; test/chart/deployment.test.ts keeps them equal): serve processes started here run as the
+ * deployed one does, so the soak measures the deployed RSS. A fixed young generation: see
+ * docs/container-image.md.
+ */
+export const DEPLOYED_NODE_FLAGS = ['--max-semi-space-size=16', '--min-semi-space-size=16'];
+
 export const CLI = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 export interface ServeProcessOptions {
@@ -64,7 +72,7 @@ export async function startServeProcess(options: ServeProcessOptions): Promise<S
 
   const args = [CLI, 'serve', '--listen', '127.0.0.1:0', '--metrics-listen', '127.0.0.1:0', '--tls-cert', join(dir, 'tls.crt'), '--tls-key', join(dir, 'tls.key')];
   args.push('--policy', join(dir, 'policy.yaml'), ...options.insecureRegistries.flatMap((host) => ['--insecure-registry', host]), ...(options.args ?? []));
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, [...DEPLOYED_NODE_FLAGS, ...args], {
     env: { ...process.env, KUBECONFIG: join(dir, 'no-cluster'), KUBERNETES_SERVICE_HOST: '', DOCKER_CONFIG: join(dir, 'no-docker-config') },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { golangAppFacts, nginxFacts } from '../policy/facts-fixture.js';
+import { createFactsCodec } from './compact-facts.js';
+import type { ImageFacts } from './image-facts.js';
+
+const GOLANG_APP = golangAppFacts() as unknown as ImageFacts;
+const NGINX = nginxFacts() as unknown as ImageFacts;
+
+/** Every ImageFacts field, optional ones included. */
+function everyField(): ImageFacts {
+  return {
+    ...GOLANG_APP,
+    indexDigest: `sha256:${'ab'.repeat(32)}`,
+    platform: { os: 'windows', architecture: 'amd64', 'os.version': '10.0.20348.2582', 'os.features': ['win32k'] },
+    created: '2024-07-02T18:37:45Z',
+    availablePlatforms: [{ os: 'linux', architecture: 'arm64', variant: 'v8' }, { os: 'linux', architecture: 'amd64' }],
+    attestation: { digest: `sha256:${'cd'.repeat(32)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 566 },
+    provenance: { predicateType: 'https://slsa.dev/provenance/v0.2', materials: [{ uri: 'pkg:docker/golang@1.22', digest: { sha256: 'ef'.repeat(32) } }] },
+    // Parsed, as a registry answer is: a literal `__proto__:` would set the prototype instead.
+    labels: JSON.parse('{"org.opencontainers.image.title": "ünïcode ✓ 𝄞", "__proto__": "a label, not a prototype"}') as Record<string, string>,
+  };
+}
+
+describe('compact facts', () => {
+  it('round-trips every field, optional ones included, in far fewer bytes than the JSON', () => {
+    const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
+    const original = JSON.parse(JSON.stringify(everyField())) as ImageFacts;
+    const compact = codec.encode(original);
+    const back = codec.decode(compact);
+    expect(back).toStrictEqual(original);
+    expect(Object.getPrototypeOf(back.labels)).toBe(Object.prototype);
+    expect(Object.keys(back.labels)).toContain('__proto__');
+    expect(compact.length).toBeLessThan(JSON.stringify(original).length / 2);
+    expect(codec.decode(codec.encode(NGINX))).toStrictEqual(NGINX);
+    // A reference pinned by the facts' own digest costs its name's id and a 2-byte back reference.
+    const pinned = { ...NGINX, reference: `docker.io/library/nginx@${NGINX.digest}` };
+    const pinnedCompact = codec.encode(pinned);
+    expect(codec.decode(pinnedCompact)).toStrictEqual(pinned);
+    expect(pinnedCompact.length).toBeLessThan(codec.encode(NGINX).length + 8);
+  });
+
+  it('costs a second image sharing history, env and labels only its own digests and names', () => {
+    const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
+    codec.encode(GOLANG_APP);
+    const tableAfterFirst = codec.internBytes();
+    const second = { ...GOLANG_APP, reference: `${GOLANG_APP.reference}-2`, digest: `sha256:${'12'.repeat(32)}` };
+    const compact = codec.encode(second);
+    // Only the new reference (a tag other images of that tag share) joins the table.
+    expect(codec.internBytes() - tableAfterFirst).toBeLessThanOrEqual(second.reference.length * 2 + 64);
+    // 33 bytes per digest instead of 71 characters, the reference inline, and a few bytes of
+    // tags, lengths and ids per field: ~1.2 KB for 4.6 KB of JSON.
+    const digests = JSON.stringify(second).match(/sha256:[0-9a-f]{64}/g)!.length;
+    expect(compact.length).toBeLessThan(digests * 33 + second.reference.length + 400);
+    expect(codec.decode(compact)).toStrictEqual(second);
+  });
+
+  it('writes strings inline once its table is full, and never counts more than its bound', () => {
+    const codec = createFactsCodec({ maxInternBytes: 2_000 });
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...GOLANG_APP, user: `user-${i}`, env: [`N=${i}`] }));
+    const compacts = many.map((facts) => {
+      const compact = codec.encode(facts);
+      expect(codec.internBytes()).toBeLessThanOrEqual(2_000);
+      return compact;
+    });
+    expect(compacts.map((compact) => codec.decode(compact))).toStrictEqual(many);
+  });
+
+  it('round-trips any JSON value an image could carry (fast-check)', () => {
+    const codec = createFactsCodec({ maxInternBytes: 64 * 1024 });
+    const digest = fc.stringMatching(/^sha256:[0-9a-f]{64}$/);
+    const facts = fc.record({
+      reference: fc.string(),
+      digest,
+      labels: fc.dictionary(fc.string(), fc.oneof(fc.string(), digest)),
+      history: fc.array(fc.record({ created_by: fc.string({ unit: 'grapheme' }), empty_layer: fc.boolean() }, { requiredKeys: [] })),
+      layers: fc.array(fc.record({ digest, size: fc.oneof(fc.maxSafeNat(), fc.integer(), fc.double()) })),
+      extra: fc.jsonValue(),
+    });
+    fc.assert(
+      fc.property(facts, (value) => {
+        // As a registry answer is parsed: plain objects (fast-check makes null-prototype ones).
+        const original = JSON.parse(JSON.stringify(value)) as ImageFacts;
+        expect(codec.decode(codec.encode(original))).toStrictEqual(original);
+      }),
+    );
+  });
+
+  it('refuses a string it did not make instead of answering wrong facts', () => {
+    const codec = createFactsCodec({ maxInternBytes: 1024 });
+    const compact = codec.encode(GOLANG_APP);
+    expect(() => codec.decode(compact.slice(0, compact.length - 5))).toThrow(RangeError);
+    expect(() => codec.decode('\u00ff')).toThrow(RangeError);
+    expect(() => codec.decode(`${compact}\u0000`)).toThrow(RangeError);
+  });
+});
