@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { expect, inject, it } from 'vitest';
+import { DEPLOYED_NODE_FLAGS } from '../test/harness/serve-process.js';
 import { admissionReview } from '../test/webhook/objects.js';
 import { httpBenchSetup, machine, median, ROOT, startProcess, stopProcess, wrk } from './support.js';
 
@@ -28,7 +29,7 @@ it('scaling: 1 vs 2 processes on one port', { timeout: 30 * 60_000 }, async () =
   const started: Started[] = [];
 
   const slimguard = async (port: number, reusePort: boolean, name: string): Promise<Started> => {
-    const args = ['dist/cli/main.js', 'serve', '--listen', `127.0.0.1:${port}`, '--metrics-listen', '127.0.0.1:0', '--tls-cert', certs.certFile, '--tls-key', certs.keyFile, '--insecure-registry', anonymous.host];
+    const args = [...DEPLOYED_NODE_FLAGS, 'dist/cli/main.js', 'serve', '--listen', `127.0.0.1:${port}`, '--metrics-listen', '127.0.0.1:0', '--tls-cert', certs.certFile, '--tls-key', certs.keyFile, '--insecure-registry', anonymous.host];
     const { child, value } = await startProcess(
       reusePort ? [...args, '--reuse-port'] : args,
       (line) => (line.msg === 'slimguard serving' ? (line as { webhook: { port: number }; metrics: { port: number } }) : undefined),

@@ -2,6 +2,9 @@
 // a bare Node HTTPS server that parses the body and answers a fixed AdmissionReview. Goal (issue
 // "webhook"): throughput >= 0.7x bare, p99 <= 2x bare, 3-container pod.
 //
+// slimguard runs with the node flags of the image's ENTRYPOINT (DEPLOYED_NODE_FLAGS: a fixed
+// 16 MiB young generation), as deployed; the bare server with node's defaults.
+//
 // Method: both servers run as their own process with the same certificate and the same wrk
 // client. On a machine with 2+ cores each server is pinned to CPU 0 and wrk to CPU 1 (taskset),
 // so the ratio compares the servers' CPU cost and not how the scheduler splits two cores between
@@ -25,6 +28,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { expect, inject, it } from 'vitest';
+import { DEPLOYED_NODE_FLAGS } from '../test/harness/serve-process.js';
 import { admissionReview } from '../test/webhook/objects.js';
 import { cpuMicros, httpBenchSetup, machine, median, ROOT, startProcess, stopProcess, wrk, type WrkResult } from './support.js';
 
@@ -57,10 +61,10 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
       });
       servers.push({ name: `bare+${spinUs}us`, child: spinning.child, url: `https://127.0.0.1:${spinning.value}/validate` });
     }
-    const slimguard = await startProcess([...NODE_ARGS, 'dist/cli/main.js', ...serveArgs], servingPort, { cpus: SERVER_CPUS, logFile: join(certs.dir, 'slimguard.log') });
+    const slimguard = await startProcess([...NODE_ARGS, ...DEPLOYED_NODE_FLAGS, 'dist/cli/main.js', ...serveArgs], servingPort, { cpus: SERVER_CPUS, logFile: join(certs.dir, 'slimguard.log') });
     servers.push({ name: 'slimguard', child: slimguard.child, url: `https://127.0.0.1:${slimguard.value}/validate?timeout=10s` });
     if (BASELINE_DIST) {
-      const baseline = await startProcess([...NODE_ARGS, join(BASELINE_DIST, 'cli', 'main.js'), ...serveArgs], servingPort, { cpus: SERVER_CPUS, logFile: join(certs.dir, 'baseline.log') });
+      const baseline = await startProcess([...NODE_ARGS, ...DEPLOYED_NODE_FLAGS, join(BASELINE_DIST, 'cli', 'main.js'), ...serveArgs], servingPort, { cpus: SERVER_CPUS, logFile: join(certs.dir, 'baseline.log') });
       servers.push({ name: 'baseline', child: baseline.child, url: `https://127.0.0.1:${baseline.value}/validate?timeout=10s` });
     }
 

@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { CLI } from '../../../cli/run-cli.js';
+import { DEPLOYED_NODE_FLAGS } from '../../../harness/serve-process.js';
 import { eventually } from '../../harness/eventually.js';
 import type { Kubectl } from '../../harness/kubectl.js';
 import { kubeconfigYaml } from '../../harness/kubeconfig.js';
@@ -103,7 +104,8 @@ export async function startLocalWebhook(options: StartLocalWebhookOptions): Prom
   const child: ManagedProcess = startManagedProcess({
     name: 'slimguard serve',
     command: process.execPath,
-    args: [CLI, ...args],
+    // The node flags of the image's ENTRYPOINT: the chart gives only args (test/chart/deployment.test.ts).
+    args: [...DEPLOYED_NODE_FLAGS, CLI, ...args],
     logPath,
     // No registry credentials of this machine's user: only what the chart gives it.
     env: { ...inherited, DOCKER_CONFIG: dockerConfig, ...env },
