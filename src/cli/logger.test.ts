@@ -1,4 +1,4 @@
-import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -56,4 +56,15 @@ it('carries child bindings, and writes nothing when info is not enabled', () => 
 
 it('has no fast writer for loggers it did not make', () => {
   expect(infoLineWriterOf(pino({ enabled: false }))).toBeUndefined();
+});
+
+it('keeps going when stdout is gone: the lines are dropped, nothing throws', () => {
+  const fd = openSync(join(mkdtempSync(join(tmpdir(), 'slimguard-logger-')), 'gone.log'), 'w');
+  closeSync(fd);
+  const { logger, flush } = createLogger('info', { fd });
+  // More than one batch, so a write is attempted while logging, not only by flush().
+  for (let i = 0; i < 400; i++) logger.info({ i, pad: 'x'.repeat(200) }, 'line');
+  expect(() => flush()).not.toThrow();
+  logger.error('still usable');
+  expect(() => flush()).not.toThrow();
 });

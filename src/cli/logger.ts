@@ -2,11 +2,8 @@ import { writeSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 
 /**
- * Lines are handed to the stdout writer in batches of about this many characters. 64 KiB (one
- * Linux pipe buffer): each hand-over costs a string join, an asynchronous fs.write through the
- * thread pool and sonic-boom's re-encoding of the written string, about the same whatever the
- * size, so fewer, larger batches cost the warm path less (measured under wrk: 16 KiB batches
- * were ~12 µs per review in all).
+ * Lines are written in batches of about this many characters: 64 KiB, one Linux pipe buffer, so
+ * one write syscall per ~150 decision lines.
  */
 const BATCH_CHARS = 64 * 1024;
 
@@ -32,58 +29,45 @@ export function infoLineWriterOf(logger: Logger): InfoLineWriter | undefined {
 
 /**
  * JSON logs on stdout. One decision line per review adds up on the warm path, so lines are
- * batched instead of written one syscall each, and flushed every second and on exit, so a quiet
+ * batched instead of written one syscall each, and written every second and on exit, so a quiet
  * webhook's lines still show up promptly.
  *
- * The batching sits in front of sonic-boom (pino's writer, which keeps the EAGAIN handling and the
- * synchronous flush on exit) rather than in its minLength buffer: sonic-boom appends every line to
- * its last buffer and measures that buffer's UTF-8 length again on each write, which flattens and
- * copies up to 16 KiB per line. Measured under wrk, that and one write syscall per 4 KiB were ~9%
- * of the server's CPU per review; collecting lines in an array and joining them once per batch
- * costs a push per line.
+ * A batch is written synchronously, as pino's own default destination writes every line. Handing
+ * it to sonic-boom's asynchronous mode instead cost a thread-pool round trip per batch (a context
+ * switch on a webhook held to one CPU) and a second UTF-8 encoding of the batch when the write
+ * completed: measured under wrk side by side, 263 vs 251 and 311 vs 296 µs of CPU per review.
+ * Before that, sonic-boom's own minLength buffer measured its growing buffer's UTF-8 length again
+ * on every line (~9 % of the CPU per review). The exit handler writes the last batch the same way,
+ * so the lines logged just before exit (shutdown, "webhook server stopped") are never lost.
  */
 export function createLogger(level: string, options: { fd?: number } = {}): { logger: Logger; flush(): void } {
   // fd: stdout unless given (the handler-cost benchmark writes to /dev/null through the same path).
-  const destination = pino.destination({ dest: options.fd ?? 1, sync: false });
+  const fd = options.fd ?? 1;
   let pending: string[] = [];
   let pendingChars = 0;
-  const handOver = () => {
+  const flush = () => {
     if (pending.length === 0) return;
     const batch = pending.join('');
     pending = [];
     pendingChars = 0;
-    destination.write(batch);
+    try {
+      writeFullySync(fd, batch);
+    } catch {
+      // stdout closed, or full for a second: these lines cannot be saved, and the webhook must
+      // keep answering rather than fail a review over its own log.
+    }
   };
   const batched = {
     write(line: string) {
       pending.push(line);
       pendingChars += line.length;
-      if (pendingChars >= BATCH_CHARS) handOver();
+      if (pendingChars >= BATCH_CHARS) flush();
     },
   };
-  const timer = setInterval(() => {
-    handOver();
-    destination.flush();
-  }, 1_000);
+  const timer = setInterval(flush, 1_000);
   timer.unref();
   const logger = pino({ level }, batched);
   infoLineWriters.set(logger, createInfoLineWriter(logger, (line) => batched.write(line)));
-  const fd = options.fd ?? 1;
-  // At exit nothing may go through an asynchronous write: the process ends before the thread
-  // pool runs it, and the last lines (shutdown, "webhook server stopped") would be lost. So
-  // sonic-boom's own buffer is flushed synchronously first, then the pending batch is written
-  // synchronously behind it, in order.
-  const flush = () => {
-    const batch = pending.join('');
-    pending = [];
-    pendingChars = 0;
-    try {
-      destination.flushSync();
-      if (batch.length > 0) writeFullySync(fd, batch);
-    } catch {
-      // stdout already gone: nothing to save.
-    }
-  };
   process.once('exit', flush);
   return { logger, flush };
 }
