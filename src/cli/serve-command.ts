@@ -124,6 +124,7 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
     };
   }
 
+  const fastLine = infoLineWriterOf(logger);
   const handleReview = createReviewHandler({
     source,
     policy: currentPolicy,
@@ -131,7 +132,8 @@ export async function startServe(options: ServeOptions, logger: Logger = createL
     exclusions: { namespaces: options.excludeNamespaces, usernames: options.excludeUsernames },
     metrics,
     logger,
-    writeDecisionLine: infoLineWriterOf(logger) ?? ((fields, msg) => logger.info(fields, msg)),
+    // A logger of createLogger's has a pino-shaped line writer; any other falls back to logger.info.
+    ...(fastLine === undefined ? {} : { writeDecisionLine: fastLine }),
   });
 
   const server = createWebhookServer({
