@@ -55,6 +55,24 @@ describe('compact facts', () => {
     expect(codec.decode(compact)).toStrictEqual(second);
   });
 
+  it('decodes the shared parts once: every image read back holds the same frozen history and env', () => {
+    const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
+    codec.encode(structuredClone(GOLANG_APP));
+    const second = { ...structuredClone(GOLANG_APP), digest: `sha256:${'34'.repeat(32)}` };
+    const [one, two] = [codec.decode(codec.encode(structuredClone(GOLANG_APP))), codec.decode(codec.encode(second))];
+    expect(one).toStrictEqual(GOLANG_APP);
+    expect(two).toStrictEqual(second);
+    expect(one).not.toBe(two);
+    expect(two.history).toBe(one.history);
+    expect(two.env).toBe(one.env);
+    // Shared, so no reader may change them for the others.
+    expect(Object.isFrozen(one.history)).toBe(true);
+    expect(Object.isFrozen(one.history[0])).toBe(true);
+    expect(() => (one.env as string[]).push('X=1')).toThrow(TypeError);
+    // Facts holding a shared part encode to the same bytes again.
+    expect(codec.decode(codec.encode(two))).toStrictEqual(second);
+  });
+
   it('writes strings inline once its table is full, and never counts more than its bound', () => {
     const codec = createFactsCodec({ maxInternBytes: 2_000 });
     const many = Array.from({ length: 200 }, (_, i) => ({ ...GOLANG_APP, user: `user-${i}`, env: [`N=${i}`] }));

@@ -11,26 +11,41 @@ function facts(i: number): ImageFacts {
 }
 
 describe('facts store', () => {
-  it('answers the same object while it is hot, equal facts once it only lives compact', () => {
+  it('keeps a new image compact; read back, it is hot: the same object from then on', () => {
     const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 2 });
     const first = facts(1);
     store.set('a', first);
-    expect(store.get('a')).toBe(first);
+    const read = store.get('a');
+    expect(read).not.toBe(first);
+    expect(read).toEqual(first);
+    expect(store.get('a')).toBe(read);
+    store.get('b'); // a miss changes nothing
     store.set('b', facts(2));
-    store.set('c', facts(3)); // pushes 'a' out of the hot tier
+    store.set('c', facts(3));
+    store.get('b');
+    store.get('c'); // 'b' and 'c' fill the hot tier of two: 'a' leaves it
     const again = store.get('a');
-    expect(again).not.toBe(first);
+    expect(again).not.toBe(read);
     expect(again).toEqual(first);
-    // Read back from the compact tier, it is hot again: the same object next time.
-    expect(store.get('a')).toBe(again);
+  });
+
+  it('is not flushed by a stream of images used once: those never enter the hot tier', () => {
+    const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 2 });
+    store.set('in-use', facts(0));
+    const hot = store.get('in-use');
+    for (let i = 1; i <= 50; i++) store.set(`once-${i}`, facts(i));
+    expect(store.get('in-use')).toBe(hot);
   });
 
   it('finds facts under an alias (the index digest), hot or not', () => {
     const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 1 });
     const stored = facts(1);
     store.set('manifest-key', stored, ['index-key']);
-    expect(store.get('index-key')).toBe(stored);
+    const viaAlias = store.get('index-key');
+    expect(viaAlias).toEqual(stored);
+    expect(store.get('index-key')).toBe(viaAlias);
     store.set('other', facts(2));
+    store.get('other'); // takes the only hot slot
     expect(store.get('index-key')).toEqual(stored);
     expect(store.size()).toBe(3);
   });
@@ -52,15 +67,20 @@ describe('facts store', () => {
   it('keeps an image that stayed hot while newer ones filled the compact tier', () => {
     // 64 KiB of hot tier holds six of these images, 192 KiB of compact tier about a hundred.
     const store = createFactsStore({ maxBytes: 256 * 1024, hotEntries: 8 });
-    const hotOne = facts(0);
-    store.set('hot', hotOne);
+    const stored = facts(0);
+    store.set('hot', stored);
+    const hotOne = store.get('hot');
     for (let i = 1; i < 500; i++) {
       store.set(`key-${i}`, facts(i));
       store.get('hot'); // used all the time: never leaves the hot tier
     }
     expect(store.get('hot')).toBe(hotOne);
     // Pushed out of the hot tier at last, it is stored compact again rather than lost.
-    for (let i = 500; i < 510; i++) store.set(`key-${i}`, facts(i));
-    expect(store.get('hot')).toEqual(hotOne);
+    for (let i = 500; i < 510; i++) {
+      store.set(`key-${i}`, facts(i));
+      store.get(`key-${i}`);
+    }
+    expect(store.get('hot')).not.toBe(hotOne);
+    expect(store.get('hot')).toEqual(stored);
   });
 });
