@@ -49,8 +49,9 @@ function measure() {
 
 // Digest references: the digest key is all the cache needs, and every one is a distinct image.
 const reference = (prefix, i) => `registry.example.com/team/${prefix}${i}@sha256:${hex(`${prefix}-${i}`)}`;
-async function fillCache(cache, prefix, count, onInsert = () => {}, from = 0) {
-  for (let i = from; i < count; i += 1) {
+/** Looks up images `from` to `to` - 1 of `prefix` through `cache`. */
+async function lookUp(cache, prefix, from, to, onInsert = () => {}) {
+  for (let i = from; i < to; i += 1) {
     await cache.getFacts({ reference: reference(prefix, i) });
     onInsert();
   }
@@ -61,21 +62,21 @@ async function fillCache(cache, prefix, count, onInsert = () => {}, from = 0) {
 // pages (32 MiB with the deployed flags, resident from then on whatever the cache holds) and
 // compiles the code. Without it, those fixed costs were charged to the images (~3 KB each at 10k).
 const coldStart = process.memoryUsage().rss;
-await fillCache(createCachingImageSource({ inner, maxBytes }), 'warmup', WARMUP_IMAGES);
+await lookUp(createCachingImageSource({ inner, maxBytes }), 'warmup', 0, WARMUP_IMAGES);
 // The measured cache exists, empty, in the baseline: its fixed tables (the tag LRU's 100k slots)
 // are not a cost per image.
 const cache = createCachingImageSource({ inner, maxBytes });
 const before = measure();
 
 let maxSeenBytes = 0;
-await fillCache(cache, 'app', entries, () => {
+await lookUp(cache, 'app', 0, entries, () => {
   const { bytes } = cache.stats();
   if (bytes > maxSeenBytes) maxSeenBytes = bytes;
 });
 // The most recent images must be hits, not new lookups. Probed before measuring, so the hot
 // tier (decoded objects of the images in use) is full and counted.
 const hitsBefore = cache.stats().hits;
-await fillCache(cache, 'app', entries, () => {}, Math.max(0, entries - RECENT_PROBES));
+await lookUp(cache, 'app', Math.max(0, entries - RECENT_PROBES), entries);
 const recentHits = cache.stats().hits - hitsBefore;
 const after = measure();
 const stats = cache.stats();
