@@ -11,6 +11,7 @@ import { clientErrorStatus, HttpError } from './errors.js';
 import { reviewBudget, timeoutQueryParam } from './parse-timeout.js';
 import { DEFAULT_MAX_BODY_BYTES, isJsonContentType, readJsonBodyThen } from './read-json-body.js';
 import { sendStatus, sendText } from './status-body.js';
+import { createWriteCoalescer } from './write-coalescer.js';
 import { createTlsReloader, type TlsFiles, type TlsMaterial, type TlsReloadStats } from './tls-reloader.js';
 
 /** What the review handler gets besides the decoded JSON. */
@@ -151,6 +152,7 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
   const limit = createConcurrencyLimit({ max: options.maxConcurrent ?? 256 });
   const nextRequestId = createRequestIds();
   const budgetOf = createBudgetCache(deadlineMarginMs);
+  const deferWrite = createWriteCoalescer((error) => logger.error({ err: error }, 'writing an answer failed'));
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1) {
     throw new HttpError(500, 'INVALID_OPTION', `maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
   }
@@ -269,30 +271,42 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     };
     const fail = (error: unknown) => finish(answerError(error, response, requestId, startedAt), false);
     const send = (answer: unknown) => {
+      let body: string | undefined;
       try {
-        const deadlineExceeded = Date.now() > deadline;
-        if (deadlineExceeded) {
-          logger.warn({ requestId, timeoutMs, lateByMs: Date.now() - deadline }, 'review handler answered after its deadline');
-        }
-        const body = JSON.stringify(answer);
+        body = JSON.stringify(answer);
         if (body === undefined) throw new Error('review handler returned nothing to send');
-        let statusCode = 200;
-        if (response.destroyed) {
-          statusCode = 499;
-          logger.info({ requestId }, 'client went away before the answer was sent');
-        } else {
-          response.writeHead(
-            200,
-            shuttingDown
-              ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }
-              : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
-          );
-          response.end(body);
-        }
-        finish(statusCode, deadlineExceeded);
       } catch (error) {
         fail(error);
+        return;
       }
+      const json = body;
+      deferWrite(() => {
+        try {
+          writeAnswer(json);
+        } catch (error) {
+          fail(error);
+        }
+      });
+    };
+    const writeAnswer = (body: string) => {
+      const deadlineExceeded = Date.now() > deadline;
+      if (deadlineExceeded) {
+        logger.warn({ requestId, timeoutMs, lateByMs: Date.now() - deadline }, 'review handler answered after its deadline');
+      }
+      let statusCode = 200;
+      if (response.destroyed) {
+        statusCode = 499;
+        logger.info({ requestId }, 'client went away before the answer was sent');
+      } else {
+        response.writeHead(
+          200,
+          shuttingDown
+            ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' }
+            : { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+        );
+        response.end(body);
+      }
+      finish(statusCode, deadlineExceeded);
     };
 
     if (!isJsonContentType(request.headers['content-type'])) {
