@@ -111,7 +111,7 @@ it('warm path: slimguard vs a bare HTTPS server', { timeout: 30 * 60_000 }, asyn
       machine: machine(),
       command: 'npm run bench -- bench/warm-path.run.ts',
       method: PIN ? 'servers pinned to CPU 0, wrk to CPU 1 (taskset); rounds interleaved, order swapped each round; medians' : 'no pinning (fewer than 2 CPUs or BENCH_PIN=0); rounds interleaved; medians',
-      settings: { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, containers: 3, wrkThreads: 1 },
+      settings: { rounds: ROUNDS, seconds: SECONDS, warmUpSeconds: WARM_UP_SECONDS, connections: CONNECTIONS, containers: 3, wrkThreads: 1 },
       bare: bareSummary,
       slimguard: slimSummary,
       ...ratios(slimSummary),
