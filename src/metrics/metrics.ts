@@ -3,7 +3,6 @@ import { MODES, RULE_IDS, type Mode, type RuleId } from '../policy/types.js';
 import { registerCacheCollector, type CacheStatsProvider } from './cache-collector.js';
 import { MetricsError } from './errors.js';
 import { createLabelLimiter } from './label-limiter.js';
-import { createCounterTally, createHistogramTally } from './metric-tally.js';
 import { REGISTRY_OUTCOMES, type RegistryOutcome } from './registry-outcome.js';
 
 export const ADMISSION_DECISIONS = ['allow', 'warn', 'deny', 'error'] as const;
@@ -124,22 +123,18 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 
   const registry = new Registry();
   const registers = [registry];
-  // The per-review metrics are counted in tallies (metric-tally.ts), handed over when scraped.
-  let inFlight = 0;
 
   const admissionRequests = new Counter({
     name: `${prefix}admission_requests_total`,
     help: 'AdmissionReviews answered, by reviewed kind, operation and decision.',
     labelNames: ['kind', 'operation', 'decision'] as const,
     registers,
-    collect: (): void => requestsTally.flush(),
   });
   const admissionDryRunRequests = new Counter({
     name: `${prefix}admission_dry_run_requests_total`,
     help: 'AdmissionReviews of dry-run requests (also counted in admission_requests_total), by decision.',
     labelNames: ['decision'] as const,
     registers,
-    collect: (): void => dryRunsTally.flush(),
   });
   const admissionDuration = new Histogram({
     name: `${prefix}admission_duration_seconds`,
@@ -147,23 +142,17 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['kind', 'decision'] as const,
     buckets: ADMISSION_BUCKETS,
     registers,
-    collect: (): void => durationsTally.flush(),
   });
-  new Gauge({
+  const admissionInFlight = new Gauge({
     name: `${prefix}admission_inflight`,
     help: 'AdmissionReviews being judged right now.',
     registers,
-    // Read when scraped: on the warm path it is a plain number (see metric-tally.ts).
-    collect() {
-      this.set(inFlight);
-    },
   });
   const violations = new Counter({
     name: `${prefix}violations_total`,
     help: 'Rule violations found in admitted or rejected images, by rule ID and the mode it was applied in.',
     labelNames: ['rule', 'mode'] as const,
     registers,
-    collect: (): void => violationsTally.flush(),
   });
   const registryRequests = new Counter({
     name: `${prefix}registry_requests_total`,
@@ -222,10 +211,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   buildInfo.set({ version: options.version ?? 'unknown', node_version: process.version }, 1);
 
   const cache = registerCacheCollector(registry, prefix);
-  const requestsTally = createCounterTally(admissionRequests, ['kind', 'operation', 'decision']);
-  const dryRunsTally = createCounterTally(admissionDryRunRequests, ['decision']);
-  const durationsTally = createHistogramTally(admissionDuration, ['kind', 'decision']);
-  const violationsTally = createCounterTally(violations, ['rule', 'mode']);
 
   // Series that alerts and dashboards rely on exist from the start at 0, so that rate() and
   // increase() see the first event instead of a series appearing out of nowhere.
@@ -285,25 +270,25 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const seconds = duration(event.durationSeconds);
       const kind = event.kind === '' ? 'unknown' : kindLabels.label(event.kind);
       const operation = event.operation === '' ? 'unknown' : OPERATIONS.has(event.operation) ? event.operation : 'other';
-      requestsTally.add(kind, operation, decision);
-      durationsTally.observe(kind, decision, seconds);
-      if (event.dryRun) dryRunsTally.add(decision);
+      admissionRequests.inc({ kind, operation, decision });
+      admissionDuration.observe({ kind, decision }, seconds);
+      if (event.dryRun) admissionDryRunRequests.inc({ decision });
     },
 
     trackAdmissionInFlight() {
-      inFlight += 1;
+      admissionInFlight.inc();
       let ended = false;
       return () => {
         if (ended) return;
         ended = true;
-        inFlight -= 1;
+        admissionInFlight.dec();
       };
     },
 
     recordViolation(event) {
       const rule = oneOf(RULE_IDS, event.rule, 'rule');
       const mode = oneOf(VIOLATION_MODES, event.mode, 'mode');
-      violationsTally.add(rule, mode);
+      violations.inc({ rule, mode });
     },
 
     recordRegistryRequest(event) {
