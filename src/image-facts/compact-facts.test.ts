@@ -26,33 +26,64 @@ describe('compact facts', () => {
   it('round-trips every field, optional ones included, in far fewer bytes than the JSON', () => {
     const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
     const original = JSON.parse(JSON.stringify(everyField())) as ImageFacts;
+    // Met once, everything is inline; met again, the shared parts are ids.
+    const firstSight = codec.encode(structuredClone(original));
+    expect(codec.decode(firstSight)).toStrictEqual(original);
     const compact = codec.encode(original);
     const back = codec.decode(compact);
     expect(back).toStrictEqual(original);
     expect(Object.getPrototypeOf(back.labels)).toBe(Object.prototype);
     expect(Object.keys(back.labels)).toContain('__proto__');
     expect(compact.length).toBeLessThan(JSON.stringify(original).length / 2);
+    expect(compact.length).toBeLessThan(firstSight.length / 2);
     expect(codec.decode(codec.encode(NGINX))).toStrictEqual(NGINX);
-    // A reference pinned by the facts' own digest costs its name's id and a 2-byte back reference.
+    // A reference pinned by the facts' own digest costs its name and a 2-byte back reference.
     const pinned = { ...NGINX, reference: `docker.io/library/nginx@${NGINX.digest}` };
     const pinnedCompact = codec.encode(pinned);
     expect(codec.decode(pinnedCompact)).toStrictEqual(pinned);
-    expect(pinnedCompact.length).toBeLessThan(codec.encode(NGINX).length + 8);
+    expect(pinnedCompact.length).toBeLessThan(codec.encode(NGINX).length + 'docker.io/library/nginx'.length + 8);
   });
 
-  it('costs a second image sharing history, env and labels only its own digests and names', () => {
+  it('costs an image sharing history, env and labels with earlier ones only its own digests and names', () => {
     const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
-    codec.encode(GOLANG_APP);
-    const tableAfterFirst = codec.internBytes();
-    const second = { ...GOLANG_APP, reference: `${GOLANG_APP.reference}-2`, digest: `sha256:${'12'.repeat(32)}` };
-    const compact = codec.encode(second);
-    // Only the new reference (a tag other images of that tag share) joins the table.
-    expect(codec.internBytes() - tableAfterFirst).toBeLessThanOrEqual(second.reference.length * 2 + 64);
+    codec.encode(structuredClone(GOLANG_APP));
+    codec.encode({ ...structuredClone(GOLANG_APP), digest: `sha256:${'11'.repeat(32)}` });
+    const tableAfterTwo = codec.internBytes();
+    const third = { ...structuredClone(GOLANG_APP), reference: `${GOLANG_APP.reference}-3`, digest: `sha256:${'12'.repeat(32)}` };
+    const compact = codec.encode(third);
+    // Its new reference is met for the first time: it stays inline, and the table does not grow.
+    expect(codec.internBytes()).toBe(tableAfterTwo);
     // 33 bytes per digest instead of 71 characters, the reference inline, and a few bytes of
-    // tags, lengths and ids per field: ~1.2 KB for 4.6 KB of JSON.
-    const digests = JSON.stringify(second).match(/sha256:[0-9a-f]{64}/g)!.length;
-    expect(compact.length).toBeLessThan(digests * 33 + second.reference.length + 400);
-    expect(codec.decode(compact)).toStrictEqual(second);
+    // tags, lengths and ids per field: ~1 KB for 4.6 KB of JSON.
+    const digests = JSON.stringify(third).match(/sha256:[0-9a-f]{64}/g)!.length;
+    expect(compact.length).toBeLessThan(digests * 33 + third.reference.length + 300);
+    expect(codec.decode(compact)).toStrictEqual(third);
+    // Met again, that reference earns its place.
+    codec.encode({ ...third, digest: `sha256:${'13'.repeat(32)}` });
+    expect(codec.internBytes() - tableAfterTwo).toBeGreaterThan(third.reference.length);
+    expect(codec.internBytes() - tableAfterTwo).toBeLessThanOrEqual(third.reference.length * 2 + 64);
+  });
+
+  it('keeps what only one image holds out of the table, which never shrinks: it leaves with its entry', () => {
+    const codec = createFactsCodec({ maxInternBytes: 1024 * 1024 });
+    /** Image i: its own repository, build timestamps and last history line, on a shared base. */
+    const image = (i: number): ImageFacts => ({
+      ...structuredClone(GOLANG_APP),
+      reference: `registry.example.com/ci/pr-${i}:build`,
+      digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+      created: `2026-12-02T03:${String(i % 60).padStart(2, '0')}:${String(i).padStart(6, '0')}Z`,
+      history: [...structuredClone(GOLANG_APP.history), { created: `build ${i}`, created_by: `COPY app-${i} /app # buildkit` }],
+    });
+    const compacts = [codec.encode(image(0)), codec.encode(image(1))];
+    const tableAfterTwo = codec.internBytes();
+    for (let i = 2; i < 300; i++) compacts.push(codec.encode(image(i)));
+    // Keys, the base's history entries and env were shared by the first two; nothing after.
+    expect(codec.internBytes()).toBe(tableAfterTwo);
+    expect(compacts.map((compact) => codec.decode(compact))).toStrictEqual(Array.from({ length: 300 }, (_, i) => image(i)));
+    // The base's history entries are shared: the decoded images hold the same frozen objects.
+    const [a, b] = [codec.decode(compacts[100]!), codec.decode(compacts[200]!)];
+    expect(b.history[0]).toBe(a.history[0]);
+    expect(b.history).not.toBe(a.history);
   });
 
   it('decodes the shared parts once: every image read back holds the same frozen history and env', () => {

@@ -1,4 +1,5 @@
 import type { ImageFacts } from './image-facts.js';
+import { combineFingerprint, SeenBefore, stringFingerprint, VALUE_FINGERPRINT_BASIS } from './seen-before.js';
 
 /**
  * ImageFacts as one compact string, with no zlib. The deflate form it replaces cost ~1.4 KB per
@@ -11,8 +12,12 @@ import type { ImageFacts } from './image-facts.js';
  * - object keys and the strings images share (history lines, env, labels, media types, platform
  *   names, repositories) are interned once per store and referenced by a varint id. The table is
  *   bounded (`maxInternBytes`, counted in the store's bytes) and never shrinks, since entries
- *   refer to it by id; once it is full, new strings are written inline. Digests are never
- *   interned; a reference `name@sha256:...` is kept as its (interned) name and its digest;
+ *   refer to it by id; once it is full, new strings are written inline. So only a string or value
+ *   met a second time (in a second image, or twice in one) earns a place: one met once (a build's
+ *   own history timestamps, a repository pushed once, a CI image's unique name) stays inline in
+ *   its entry and leaves the cache with it, instead of filling the table for good (see
+ *   `SeenBefore`). Digests are never interned; a reference `name@sha256:...` is kept as its name
+ *   and its digest;
  * - a digest met twice in one image (a layer's diffId is also in diffIds) costs 2 bytes the
  *   second time, and an array or object holding no digest (a history entry, env, labels, a
  *   platform) is interned whole.
@@ -51,7 +56,7 @@ const DIGEST = 6; // 32 bytes of a sha256:<64 lowercase hex> digest
 const INTERNED = 7; // varint id
 const STRING = 8; // varint byte length + UTF-8
 const ARRAY = 9; // varint count + values
-const OBJECT = 10; // varint count + (key as a string value, value) pairs
+const OBJECT = 10; // its key list (an array value of strings, usually shared), then the values in that order
 const DIGEST_AGAIN = 11; // varint: the nth digest of this entry again (a layer's diffId is also in diffIds)
 const SHARED_VALUE = 12; // varint id of an interned encoded array or object (history, env, labels, platform)
 const NAME_AT_DIGEST = 13; // a reference `name@sha256:...`: the name as a string value, then the digest as one
@@ -78,6 +83,10 @@ const HEX_CODES = Array.from({ length: 256 }, (_, i) => {
 
 const LATIN1 = /^[\u0000-\u00ff]*$/;
 
+/** Fingerprint slots per byte of intern budget, and their bounds: 64k slots (256 KiB) for the default 8 MiB table. */
+const INTERN_BYTES_PER_SEEN_SLOT = 32;
+const MIN_SEEN_SLOTS = 64;
+const MAX_SEEN_SLOTS = 65_536;
 /**
  * A flat copy of `text`. A concatenation is a rope and a slice keeps the string it was cut from
  * alive; neither should be what a cache keeps for a long time.
@@ -110,6 +119,11 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
   /** Digests written so far (new or again): a value holding one belongs to one image and is not shared. */
   let digestWrites = 0;
   /**
+   * The fingerprint of the value last written (seen-before.ts), from what it holds: what decides
+   * whether a string or value was met before and earns a place in the table.
+   */
+  let fingerprint = 0;
+  /**
    * The digests of the entry being encoded (to their index) or decoded: a new Map and array per
    * entry, not one cleared each time. A long-lived one sits in the old generation, and its
    * pointers to an image's young digest strings (kept by the dropped backing store until the
@@ -119,7 +133,10 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
    */
   let entryDigests = new Map<string, number>();
   let decodedDigests: string[] = [];
-  let internBytes = 0;
+  const slotBudget = Math.floor(options.maxInternBytes / INTERN_BYTES_PER_SEEN_SLOT);
+  const seen = new SeenBefore(2 ** Math.floor(Math.log2(Math.min(MAX_SEEN_SLOTS, Math.max(MIN_SEEN_SLOTS, slotBudget)))));
+  /** The fingerprints are part of the table's cost. */
+  let internBytes = seen.bytes;
   // One scratch buffer for all encodes and decodes (they are synchronous): nothing but the
   // result string is allocated per image.
   let scratch = Buffer.allocUnsafe(16 * 1024);
@@ -146,6 +163,7 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
   function internId(text: string): number | undefined {
     const id = ids.get(text);
     if (id !== undefined || text.length > MAX_INTERNED_LENGTH) return id;
+    if (!seen.check(fingerprint)) return undefined;
     const cost = text.length * 2 + INTERN_OVERHEAD_BYTES;
     if (internBytes + cost > options.maxInternBytes) return undefined;
     internBytes += cost;
@@ -158,6 +176,8 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
   /** Writes `text`; answers the table's copy when it is interned. */
   function writeString(text: string, intern: boolean): string | undefined {
     if (text.length === DIGEST_LENGTH && DIGEST_PATTERN.test(text)) {
+      // A value holding a digest is never interned, so its fingerprint does not matter.
+      fingerprint = 0;
       digestWrites += 1;
       const seen = entryDigests.get(text);
       if (seen !== undefined) {
@@ -182,6 +202,7 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
       writeString(text.slice(digestAt), intern);
       return undefined;
     }
+    fingerprint = stringFingerprint(text);
     const id = intern ? internId(text) : undefined;
     if (id !== undefined) {
       reserve(1);
@@ -204,17 +225,21 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
     reserve(9);
     if (value === null) {
       scratch[at++] = NULL;
+      fingerprint = combineFingerprint(VALUE_FINGERPRINT_BASIS, NULL);
     } else if (typeof value === 'string') {
       return writeString(value, intern);
     } else if (typeof value === 'boolean') {
       scratch[at++] = value ? TRUE : FALSE;
+      fingerprint = combineFingerprint(VALUE_FINGERPRINT_BASIS, value ? TRUE : FALSE);
     } else if (typeof value === 'number') {
       if (Number.isSafeInteger(value) && !Object.is(value, -0)) {
         scratch[at++] = value >= 0 ? UINT : NEG_INT;
         writeVarint(Math.abs(value));
+        fingerprint = combineFingerprint(combineFingerprint(VALUE_FINGERPRINT_BASIS, value >>> 0), Math.floor(value / 2 ** 32) >>> 0);
       } else {
         scratch[at++] = FLOAT;
         at = scratch.writeDoubleLE(value, at);
+        fingerprint = combineFingerprint(stringFingerprint(String(value)), FLOAT);
       }
     } else if (Array.isArray(value)) {
       const start = at;
@@ -222,27 +247,32 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
       scratch[at++] = ARRAY;
       writeVarint(value.length);
       const share = !Object.isFrozen(value);
+      let hash = combineFingerprint(VALUE_FINGERPRINT_BASIS, ARRAY);
       for (let i = 0; i < value.length; i++) {
         const shared = writeValue(value[i] ?? null, depth + 1, intern);
+        hash = combineFingerprint(hash, fingerprint);
         if (shared !== undefined && share) value[i] = shared;
       }
+      fingerprint = hash;
       if (intern) shareValue(start, digests);
     } else if (typeof value === 'object') {
       const start = at;
       const digests = digestWrites;
       const object = value as Record<string, unknown>;
       const share = !Object.isFrozen(object);
-      let count = 0;
-      for (const key in object) if (object[key] !== undefined) count += 1;
+      const keys: string[] = [];
+      for (const key in object) if (object[key] !== undefined) keys.push(key);
       scratch[at++] = OBJECT;
-      writeVarint(count);
-      for (const key in object) {
-        const field = object[key];
-        if (field === undefined) continue;
-        writeString(key, true);
-        const shared = writeValue(field, depth + 1, intern);
+      // The key list is a value like any other, so the same keys in the same order (every layer,
+      // every facts object) are interned once and cost a 2-byte id per object.
+      writeValue(keys, depth + 1, intern);
+      let hash = combineFingerprint(combineFingerprint(VALUE_FINGERPRINT_BASIS, OBJECT), fingerprint);
+      for (const key of keys) {
+        const shared = writeValue(object[key], depth + 1, intern);
+        hash = combineFingerprint(hash, fingerprint);
         if (shared !== undefined && share) object[key] = shared;
       }
+      fingerprint = hash;
       if (intern && depth > 0) shareValue(start, digests);
     } else {
       throw new TypeError(`facts hold a ${typeof value}, which JSON cannot`);
@@ -261,6 +291,7 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
     const encoding = scratch.toString('latin1', start, at);
     let id = valueIds.get(encoding);
     if (id === undefined) {
+      if (!seen.check(fingerprint)) return;
       // The encoding and, once it is read back, its decoded (shared) form.
       const cost = length * (1 + DECODED_BYTES_PER_ENCODED_BYTE) + INTERN_OVERHEAD_BYTES;
       if (internBytes + cost > options.maxInternBytes) return;
@@ -342,15 +373,18 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
       }
       case ARRAY: {
         const count = readVarint();
-        const array: unknown[] = [];
-        for (let i = 0; i < count; i++) array.push(readValue());
+        // Every value takes at least a byte: a corrupt count must not allocate a huge array.
+        if (count > end - at) throw new RangeError('compact facts end early');
+        // Sized once: an array grown by push() keeps ~16 spare slots, ~264 B of a hot facts object.
+        const array: unknown[] = new Array<unknown>(count);
+        for (let i = 0; i < count; i++) array[i] = readValue();
         return array;
       }
       case OBJECT: {
-        const count = readVarint();
+        const keys = readValue();
+        if (!Array.isArray(keys)) throw new RangeError('compact facts have an object without a key list');
         const object: Record<string, unknown> = {};
-        for (let i = 0; i < count; i++) {
-          const key = readValue();
+        for (const key of keys) {
           if (typeof key !== 'string') throw new RangeError('compact facts have a key that is not a string');
           const field = readValue();
           // A label named __proto__ must stay a label, as JSON.parse keeps it, not become the prototype.

@@ -50,6 +50,15 @@ describe('facts store', () => {
     expect(store.size()).toBe(3);
   });
 
+  it('follows an alias one hop only: a key made an alias since then is a miss, not other facts', () => {
+    const store = createFactsStore({ maxBytes: 1024 * 1024, hotEntries: 1 });
+    store.set('b', facts(2), ['a']);
+    store.set('c', facts(3), ['b']); // 'b' now names c's facts; 'a' still names 'b'
+    expect(store.get('b')).toEqual(facts(3));
+    expect(store.get('a')).toBeUndefined();
+    expect(store.get('c')).toEqual(facts(3));
+  });
+
   it('never counts more bytes than its bound, evicting the least recently used images', () => {
     const maxBytes = 64 * 1024;
     const store = createFactsStore({ maxBytes, hotEntries: 4 });

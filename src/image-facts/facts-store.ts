@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { ByteBoundedLru } from './byte-bounded-lru.js';
 import { createFactsCodec } from './compact-facts.js';
 import type { ImageFacts } from './image-facts.js';
 
@@ -20,13 +21,12 @@ export interface FactsStore {
   bytes(): number;
 }
 
-/** An alias entry: the (short) key its facts are stored under. */
-interface Alias {
-  of: string;
-}
-
-/** Per-entry bookkeeping of the LRU (its Map slot, index arrays) and of a V8 string header, measured roughly. */
+/** Per-entry bookkeeping of the hot tier's LRU (its Map slot, index arrays) and of a V8 string header, measured roughly. */
 const ENTRY_OVERHEAD_BYTES = 96;
+/** Per compact entry: its Map slot (~46 B) and the V8 headers of its key and value strings. */
+const COMPACT_ENTRY_OVERHEAD_BYTES = 80;
+/** Length of a compact-tier key (shortKey); an entry's value of this length is an alias (see below). */
+const SHORT_KEY_LENGTH = 16;
 /** Parsed facts cost about twice their JSON length on the V8 heap (measured by bench/memory.run.ts). */
 const OBJECT_BYTES_PER_JSON_BYTE = 2;
 /** Share of the bound the codec's table of shared strings may take (compact-facts.ts). */
@@ -57,7 +57,17 @@ function jsonLength(value: unknown): number {
 function shortKey(key: string): string {
   // One-shot hash (no Hash object per call); the 16 bytes as 16 latin1 characters, copied out
   // of the digest buffer (a slice of a longer string would keep that string alive too).
-  return hash('sha256', key, 'buffer').toString('latin1', 0, 16);
+  return hash('sha256', key, 'buffer').toString('latin1', 0, SHORT_KEY_LENGTH);
+}
+
+/**
+ * A compact-tier value is either a facts encoding or an alias: the short key its facts are stored
+ * under, the very string that keys that entry (so an alias costs its own key and a Map slot).
+ * They are told apart by length: an encoding holds at least the facts' digest (33 bytes), and
+ * set() refuses to store a shorter one.
+ */
+function isAlias(value: string): boolean {
+  return value.length === SHORT_KEY_LENGTH;
 }
 
 /**
@@ -69,17 +79,14 @@ function shortKey(key: string): string {
  * read again, not when it is stored: a stream of images used once (a CI namespace, a burst of
  * new tags) cannot flush the images in use, and their objects die young instead of being
  * promoted and dropped in the old generation, which is what RSS follows (bench/memory.run.ts).
- * An alias (index digest -> platform manifest key) costs two short keys.
+ * An alias (index digest -> platform manifest key) costs its short key and a Map slot.
  */
 export function createFactsStore(options: FactsStoreOptions): FactsStore {
   const hotBytes = Math.max(1, Math.floor(options.maxBytes / 4));
   const internBytes = Math.floor(options.maxBytes * INTERN_SHARE);
   const compactBytes = Math.max(1, options.maxBytes - hotBytes - internBytes);
   const codec = createFactsCodec({ maxInternBytes: internBytes });
-  const compact = new LRUCache<string, string | Alias>({
-    maxSize: compactBytes,
-    sizeCalculation: (value, key) => (typeof value === 'string' ? value.length : value.of.length) + key.length + ENTRY_OVERHEAD_BYTES,
-  });
+  const compact = new ByteBoundedLru<string>(compactBytes, (value, key) => key.length + (isAlias(value) ? 0 : value.length) + COMPACT_ENTRY_OVERHEAD_BYTES);
   const hot = new LRUCache<string, ImageFacts>({
     max: options.hotEntries ?? 1_000,
     maxSize: hotBytes,
@@ -89,14 +96,21 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
     dispose: (facts, key, reason) => {
       if (reason !== 'evict') return;
       const short = shortKey(key);
-      if (compact.get(short) === undefined) compact.set(short, codec.encode(facts));
+      if (compact.get(short) === undefined) store(short, codec.encode(facts));
     },
   });
 
+  function store(short: string, encoding: string): void {
+    // Cannot happen for ImageFacts (see isAlias); if it did, not caching is the safe answer.
+    if (encoding.length <= SHORT_KEY_LENGTH) compact.delete(short);
+    else compact.set(short, encoding);
+  }
+
   function read(short: string, key: string): ImageFacts | undefined {
-    const value = compact.get(short);
-    if (value === undefined) return undefined;
-    if (typeof value !== 'string') return read(value.of, key);
+    let value = compact.get(short);
+    // One hop at most: an alias names an encoding's key; one naming another alias is a miss.
+    if (value !== undefined && isAlias(value)) value = compact.get(value);
+    if (value === undefined || isAlias(value)) return undefined;
     let facts: ImageFacts;
     try {
       facts = codec.decode(value);
@@ -113,13 +127,13 @@ export function createFactsStore(options: FactsStoreOptions): FactsStore {
     get: (key) => hot.get(key) ?? read(shortKey(key), key),
     set(key, facts, aliases = []) {
       const short = shortKey(key);
-      compact.set(short, codec.encode(facts));
+      store(short, codec.encode(facts));
       for (const alias of aliases) {
-        if (alias === key) continue;
-        compact.set(shortKey(alias), { of: short });
+        const aliasKey = shortKey(alias);
+        if (aliasKey !== short) compact.set(aliasKey, short);
       }
     },
     size: () => compact.size,
-    bytes: () => hot.calculatedSize + compact.calculatedSize + codec.internBytes(),
+    bytes: () => hot.calculatedSize + compact.bytes + codec.internBytes(),
   };
 }
