@@ -375,7 +375,8 @@ export function createFactsCodec(options: FactsCodecOptions): FactsCodec {
         const count = readVarint();
         // Every value takes at least a byte: a corrupt count must not allocate a huge array.
         if (count > end - at) throw new RangeError('compact facts end early');
-        // Sized once: an array grown by push() keeps ~16 spare slots, ~264 B of a hot facts object.
+        // Sized once: an array grown by push() keeps up to ~16 spare slots (8 B each); layers and diffIds
+        // of a hot facts object are two such arrays.
         const array: unknown[] = new Array<unknown>(count);
         for (let i = 0; i < count; i++) array[i] = readValue();
         return array;
